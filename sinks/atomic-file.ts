@@ -1,0 +1,71 @@
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { finished } from 'node:stream/promises';
+import { AudienceEtlError } from '../src/errors.js';
+
+/** Prefix of every temporary file the product writes; nothing finished ever starts with it. */
+export const TEMP_PREFIX = '.tmp-';
+
+/** The temporary name a file is written under until it is complete. */
+export function tempPathFor(finalPath: string): string {
+  return join(dirname(finalPath), `${TEMP_PREFIX}${randomBytes(4).toString('hex')}-${basename(finalPath)}`);
+}
+
+/**
+ * A file written under a temporary name in its final directory and renamed into place by
+ * `commit()`: a reader never sees a partial file under the final name. `abort()` removes it.
+ */
+export class AtomicFile {
+  readonly finalPath: string;
+  readonly tempPath: string;
+  readonly stream: WriteStream;
+  private done = false;
+
+  private constructor(finalPath: string, tempPath: string, stream: WriteStream) {
+    this.finalPath = finalPath;
+    this.tempPath = tempPath;
+    this.stream = stream;
+  }
+
+  static async open(finalPath: string): Promise<AtomicFile> {
+    await mkdir(dirname(finalPath), { recursive: true });
+    const tempPath = tempPathFor(finalPath);
+    const stream = createWriteStream(tempPath, { flags: 'wx' });
+    await new Promise<void>((resolve, reject) => {
+      stream.once('open', () => resolve());
+      stream.once('error', (err) => reject(new AudienceEtlError('IO', `cannot create ${tempPath}: ${err.message}`)));
+    });
+    return new AtomicFile(finalPath, tempPath, stream);
+  }
+
+  /** Ends the stream, waits for the data to reach the file, and renames it into place. */
+  async commit(): Promise<void> {
+    if (this.done) return;
+    this.done = true;
+    this.stream.end();
+    await finished(this.stream);
+    await rename(this.tempPath, this.finalPath);
+  }
+
+  /** Destroys the stream and removes the temporary file. Safe to call more than once. */
+  async abort(): Promise<void> {
+    if (this.done) return;
+    this.done = true;
+    this.stream.destroy();
+    await rm(this.tempPath, { force: true });
+  }
+}
+
+/** Writes a whole small file (metadata, report) atomically. */
+export async function writeFileAtomic(finalPath: string, data: string | Buffer): Promise<void> {
+  const file = await AtomicFile.open(finalPath);
+  try {
+    file.stream.write(data);
+    await file.commit();
+  } catch (err) {
+    await file.abort();
+    throw err;
+  }
+}

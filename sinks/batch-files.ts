@@ -1,0 +1,72 @@
+import { mkdir, open, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { tempPathFor } from './atomic-file.js';
+
+/**
+ * A numbered series of request bodies (`batch-000001.json`, …) in one folder. Each body is
+ * written under a temporary name as it is made; `commit()` renames the whole series into place
+ * at once and removes numbered files a previous run left (so an upload never mixes two runs).
+ * `abort()` removes the temporary files: a failed run leaves no file that looks finished.
+ */
+export class BatchFileSet {
+  private readonly temps: string[] = [];
+  private ready: Promise<unknown> | undefined;
+
+  constructor(
+    readonly dir: string,
+    readonly prefix: string,
+    readonly extension = '.json',
+  ) {}
+
+  /** Final name of the n-th body (1-based). */
+  nameOf(n: number): string {
+    return `${this.prefix}${String(n).padStart(6, '0')}${this.extension}`;
+  }
+
+  get count(): number {
+    return this.temps.length;
+  }
+
+  /** Writes the next body; returns its number (1-based). */
+  async add(body: string | Buffer): Promise<number> {
+    this.ready ??= mkdir(this.dir, { recursive: true });
+    await this.ready;
+    const n = this.temps.length + 1;
+    const temp = tempPathFor(join(this.dir, this.nameOf(n)));
+    this.temps.push(temp);
+    await writeFile(temp, body, { flag: 'wx' });
+    return n;
+  }
+
+  /** Overwrites bytes of the n-th body in place (fixed-width fields known only at the end). */
+  async patch(n: number, offset: number, text: string): Promise<void> {
+    const handle = await open(this.temps[n - 1]!, 'r+');
+    try {
+      await handle.write(text, offset, 'utf8');
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** Removes stale numbered files, then renames every body into place; returns the final names. */
+  async commit(): Promise<string[]> {
+    const names = this.temps.map((_, i) => this.nameOf(i + 1));
+    const keep = new Set(names);
+    const pattern = new RegExp(`^${this.prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\d{6}${this.extension.replace('.', '\\.')}$`);
+    let existing: string[] = [];
+    try {
+      existing = await readdir(this.dir);
+    } catch {
+      existing = [];
+    }
+    await Promise.all(existing.filter((f) => pattern.test(f) && !keep.has(f)).map((f) => rm(join(this.dir, f), { force: true })));
+    for (let i = 0; i < this.temps.length; i++) await rename(this.temps[i]!, join(this.dir, names[i]!));
+    this.temps.length = 0;
+    return names;
+  }
+
+  async abort(): Promise<void> {
+    await Promise.all(this.temps.map((t) => rm(t, { force: true })));
+    this.temps.length = 0;
+  }
+}

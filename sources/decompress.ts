@@ -1,0 +1,109 @@
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough, Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import unbzip2 from 'unbzip2-stream';
+import yauzl from 'yauzl';
+import { AudienceEtlError } from '../src/errors.js';
+import type { Compression } from './sniff.js';
+
+/** Counts the compressed bytes that went through, so an error can say where the input broke. */
+class ByteCounter extends Transform {
+  bytes = 0;
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: (err?: Error | null, data?: Buffer) => void): void {
+    this.bytes += chunk.length;
+    callback(null, chunk);
+  }
+}
+
+/**
+ * Wraps a compressed byte stream in its decoder. Decoder errors become AudienceEtlErrors naming
+ * the input and the compressed byte offset reached.
+ */
+export function decompress(raw: Readable, compression: 'gzip' | 'bzip2', name: string): Readable {
+  const counter = new ByteCounter();
+  const decoder = compression === 'gzip' ? createGunzip() : (unbzip2() as unknown as Transform);
+  const out = new PassThrough({ highWaterMark: 1 << 16 });
+  const label = compression === 'gzip' ? 'gzip' : 'bzip2';
+  pipeline(raw, counter, decoder, out).catch((err: NodeJS.ErrnoException) => {
+    const message = String(err?.message ?? err);
+    const truncated = /unexpected end|end of file|premature|truncated|EOF/i.test(message) || err?.code === 'Z_BUF_ERROR';
+    out.destroy(
+      new AudienceEtlError(
+        truncated ? 'TRUNCATED_INPUT' : 'BAD_COMPRESSION',
+        truncated
+          ? `${label} input is truncated: it ends before its last block after ${counter.bytes} compressed bytes`
+          : `${label} input is corrupt after ${counter.bytes} compressed bytes (${message})`,
+        { file: name, byte: counter.bytes, stage: 'source' },
+      ),
+    );
+  });
+  return out;
+}
+
+function openZip(path: string): Promise<yauzl.ZipFile> {
+  return new Promise((resolve, reject) => {
+    yauzl.open(path, { lazyEntries: true, autoClose: true }, (err, zip) => (err ? reject(err) : resolve(zip!)));
+  });
+}
+
+/**
+ * The one data file of a zip archive, decompressed. A zip needs random access, so stdin is first
+ * spooled to a temporary file (removed once read).
+ */
+export async function unzipSingle(source: string | Readable, name: string): Promise<Readable> {
+  let path: string;
+  let spoolDir: string | undefined;
+  if (typeof source === 'string') {
+    path = source;
+  } else {
+    spoolDir = await mkdtemp(join(tmpdir(), 'audience-etl-zip-'));
+    path = join(spoolDir, 'input.zip');
+    await pipeline(source, createWriteStream(path));
+  }
+  const cleanup = () => (spoolDir ? rm(spoolDir, { recursive: true, force: true }) : Promise.resolve());
+  let zip: yauzl.ZipFile;
+  try {
+    zip = await openZip(path);
+  } catch (err) {
+    await cleanup();
+    const message = (err as Error).message;
+    throw new AudienceEtlError('TRUNCATED_INPUT', `zip input is truncated or corrupt: ${message}`, { file: name, stage: 'source' });
+  }
+  const entry = await new Promise<yauzl.Entry | undefined>((resolve, reject) => {
+    zip.on('entry', (e: yauzl.Entry) => {
+      const isData = !e.fileName.endsWith('/') && !e.fileName.startsWith('__MACOSX/') && !/(^|\/)\.[^/]*$/.test(e.fileName);
+      if (isData) resolve(e);
+      else zip.readEntry();
+    });
+    zip.on('end', () => resolve(undefined));
+    zip.on('error', reject);
+    zip.readEntry();
+  }).catch(async (err: Error) => {
+    await cleanup();
+    throw new AudienceEtlError('BAD_COMPRESSION', `zip input is corrupt: ${err.message}`, { file: name, stage: 'source' });
+  });
+  if (entry === undefined) {
+    zip.close();
+    await cleanup();
+    throw new AudienceEtlError('BAD_COMPRESSION', 'zip input holds no data file', { file: name, stage: 'source' });
+  }
+  const inner = await new Promise<Readable>((resolve, reject) => {
+    zip.openReadStream(entry, (err, stream) => (err ? reject(err) : resolve(stream!)));
+  });
+  const out = new PassThrough({ highWaterMark: 1 << 16 });
+  const label = `${name}:${entry.fileName}`;
+  pipeline(inner, out)
+    .catch((err: Error) => {
+      out.destroy(new AudienceEtlError('TRUNCATED_INPUT', `zip entry cannot be read: ${err.message}`, { file: label, stage: 'source' }));
+    })
+    .finally(() => {
+      zip.close();
+      void cleanup();
+    });
+  return out;
+}
+

@@ -1,0 +1,103 @@
+import type { Writable } from 'node:stream';
+import type { HashAlgorithm, HashEncoding } from '../hash.js';
+import type { CanonicalField } from '../model/fields.js';
+import type { RejectReason } from '../model/reasons.js';
+import type { RunStats } from '../model/stats.js';
+import type { NormalizeContext, Normalizer } from '../normalize/types.js';
+
+export const DESTINATION_NAMES = ['meta', 'google', 'datax', 'liveintent', 'newtail'] as const;
+export type DestinationName = (typeof DESTINATION_NAMES)[number];
+
+/** One key a destination receives, and how it is made from the input. */
+export interface KeySpec {
+  /** The key's name in the destination's own words (`EMAIL`, `SHA256EMAIL`, `EMAIL_HASHED`…). */
+  key: string;
+  /** The canonical field it is made from. */
+  field: CanonicalField;
+  /** Raw value → destination form (`''` empty, `null` invalid). */
+  normalize: Normalizer;
+  /**
+   * For keys made from several fields (an age from `age` or else `birth_date`): used instead of
+   * `normalize` and given every canonical field of the row.
+   */
+  derive?: (fields: Readonly<Record<string, string>>, ctx: NormalizeContext) => string | null;
+  /** Other fields `derive` reads, so the key counts as provided when any of them is present. */
+  alsoFrom?: readonly CanonicalField[];
+  /** Hashed with the run's algorithm and encoding; values that arrive hashed pass through. */
+  hashed: boolean;
+  /** The final value (after hashing, for hashed keys) must match this, or it is invalid. */
+  pattern?: RegExp;
+  /** A row whose value of this key is empty or invalid is rejected. */
+  required?: boolean;
+}
+
+/** What a sink is given when a run builds it. */
+export interface SinkContext {
+  /** The run's output directory; each destination writes below `<outDir>/<name>/`. */
+  outDir: string;
+  preset: DestinationPreset;
+  options: ResolvedRunOptions;
+  stats: RunStats;
+  /** Destination keys the input provides (for schemas), in the preset's key order. */
+  providedKeys: readonly string[];
+}
+
+/** Run options after parsing and checking, with every default filled in. */
+export interface ResolvedRunOptions {
+  hash: HashAlgorithm;
+  encoding: HashEncoding;
+  defaultCountry: string | undefined;
+  dateFormat: string | undefined;
+  phoneMode: 'lenient' | 'strict';
+  batchSize: number;
+  rowsPerFile: number;
+  now: () => Date;
+  random: () => number;
+  /** meta */
+  sessionId: bigint | undefined;
+  ldu: { enabled: boolean; country?: number; state?: number };
+  operation: 'add' | 'remove' | 'replace';
+  /** liveintent */
+  partnerId: string | undefined;
+  subId: string | undefined;
+  segments: { id: string; name: string; action: 'add' | 'remove' }[];
+  digest: 'md5' | 'sha1';
+  compression: 'none' | 'gzip' | 'zip';
+  /** newtail */
+  prefix: string | undefined;
+  delta: boolean;
+}
+
+/** Files a sink wrote, relative to the run's `outDir`, for the summary and for uploads. */
+export interface SinkResult {
+  files: string[];
+}
+
+/** A sink: an object-mode Writable of validated rows (Row or Row[]), owning its files' lifecycle. */
+export type DestinationSink = Writable & { result(): SinkResult };
+
+/** A destination, as data. */
+export interface DestinationPreset {
+  name: DestinationName;
+  title: string;
+  keys: readonly KeySpec[];
+  /** Algorithms the destination accepts; the first is the default. */
+  hashAlgorithms: readonly HashAlgorithm[];
+  /** Encodings the destination accepts; the first is the default. */
+  encodings: readonly HashEncoding[];
+  /** Rows per request or batch, by default and at most. */
+  batchSize: { default: number; max: number };
+  /** Rows per output file (newtail), when the destination rolls files. */
+  rowsPerFile?: { default: number };
+  /**
+   * Whether a row, after validation, still has what the destination matches on: `null` keeps it,
+   * a reason rejects it. `values` holds only the valid keys.
+   */
+  keep(values: Readonly<Record<string, string | null>>): RejectReason | null;
+  /**
+   * Checked once against the canonical fields the input provides (the CSV header, the first
+   * record): a message naming what is missing when no row could ever be kept.
+   */
+  missingColumns(provided: ReadonlySet<CanonicalField>): string | null;
+  sink(context: SinkContext): DestinationSink;
+}

@@ -1,0 +1,106 @@
+import { Transform, type TransformCallback } from 'node:stream';
+import type { DestinationPreset, KeySpec } from '../src/destinations/types.js';
+import { AudienceEtlError } from '../src/errors.js';
+import { detectHashed, type HashAlgorithm } from '../src/hash.js';
+import type { Row, RowChunk } from '../src/model/row.js';
+import { countryAlpha2 } from '../src/normalize/country.js';
+import type { NormalizeContext } from '../src/normalize/types.js';
+
+export interface NormalizeOptions {
+  preset: DestinationPreset;
+  /** The algorithm hashed keys use, so values that already are such a hash pass through. */
+  hash?: HashAlgorithm;
+  /** ISO alpha-2 country for rows without a valid `country` of their own. */
+  defaultCountry?: string;
+  dateFormat?: string;
+  phoneMode?: 'lenient' | 'strict';
+  /** The run's clock; read once, when the stage is built. */
+  now?: () => Date;
+}
+
+/** The per-row work of the normalize stage, decided once per run. */
+export class RowNormalizer {
+  private readonly keys: readonly KeySpec[];
+  private readonly algorithm: HashAlgorithm;
+  private readonly defaultCountry: string | undefined;
+  private readonly ctx: NormalizeContext;
+  private readonly countries = new Map<string, string | undefined>();
+
+  constructor(options: NormalizeOptions) {
+    this.keys = options.preset.keys;
+    this.algorithm = options.hash ?? options.preset.hashAlgorithms[0]!;
+    if (!options.preset.hashAlgorithms.includes(this.algorithm)) {
+      throw new AudienceEtlError('BAD_OPTION', `--hash ${this.algorithm}: ${options.preset.name} accepts ${options.preset.hashAlgorithms.join(', ')}`);
+    }
+    if (options.defaultCountry !== undefined) {
+      const cc = countryAlpha2(options.defaultCountry);
+      if (!cc) throw new AudienceEtlError('BAD_OPTION', `--default-country ${options.defaultCountry}: not an ISO 3166-1 country`);
+      this.defaultCountry = cc;
+    }
+    const now = (options.now ?? (() => new Date()))();
+    this.ctx = {
+      country: this.defaultCountry,
+      dateFormat: options.dateFormat,
+      phoneMode: options.phoneMode ?? 'lenient',
+      today: { year: now.getUTCFullYear(), month: now.getUTCMonth() + 1, day: now.getUTCDate() },
+    };
+  }
+
+  private rowCountry(raw: string | undefined): string | undefined {
+    if (raw === undefined || raw === '') return this.defaultCountry;
+    let cc = this.countries.get(raw);
+    if (cc === undefined && !this.countries.has(raw)) {
+      cc = countryAlpha2(raw) ?? undefined;
+      if (this.countries.size > 10_000) this.countries.clear();
+      this.countries.set(raw, cc);
+    }
+    return cc ?? this.defaultCountry;
+  }
+
+  /** Fills `row.values` (and `row.prehashed`) from `row.fields`. */
+  normalize(row: Row): void {
+    const fields = row.fields;
+    const ctx = this.ctx;
+    ctx.country = this.rowCountry(fields.country);
+    const values: Record<string, string | null> = {};
+    for (let k = 0; k < this.keys.length; k++) {
+      const spec = this.keys[k]!;
+      let value: string | null;
+      if (spec.derive !== undefined) {
+        value = spec.derive(fields, ctx);
+      } else {
+        const raw = fields[spec.field];
+        if (raw === undefined || raw === '') continue;
+        if (spec.hashed) {
+          const hex = detectHashed(raw.trim(), this.algorithm);
+          if (hex !== undefined) {
+            (row.prehashed ??= {})[spec.key] = hex;
+            values[spec.key] = hex;
+            continue;
+          }
+        }
+        value = spec.normalize(raw, ctx);
+      }
+      if (value !== '') values[spec.key] = value;
+    }
+    row.values = values;
+  }
+}
+
+/** Stage: canonical fields → the destination's keys, normalized (`''` dropped, invalid as null). */
+export function normalize(options: NormalizeOptions): Transform {
+  const normalizer = new RowNormalizer(options);
+  return new Transform({
+    objectMode: true,
+    transform(chunk: RowChunk, _encoding: BufferEncoding, callback: TransformCallback) {
+      try {
+        if (Array.isArray(chunk)) for (let i = 0; i < chunk.length; i++) normalizer.normalize(chunk[i]!);
+        else normalizer.normalize(chunk);
+      } catch (err) {
+        callback(err as Error);
+        return;
+      }
+      callback(null, chunk);
+    },
+  });
+}

@@ -1,0 +1,91 @@
+import { Transform, type TransformCallback } from 'node:stream';
+import type { DestinationPreset } from '../src/destinations/types.js';
+import { hashPattern, type HashAlgorithm, type HashEncoding } from '../src/hash.js';
+import type { Row, RowChunk } from '../src/model/row.js';
+import { RunStats, type FieldCounts } from '../src/model/stats.js';
+
+export interface ValidateOptions {
+  preset: DestinationPreset;
+  algorithm?: HashAlgorithm;
+  encoding?: HashEncoding;
+  /** Run counters; rejects are reported through `stats.reject()`. */
+  stats?: RunStats;
+  /** File name written into rejects when a run reads several inputs. */
+  file?: string;
+}
+
+interface CompiledKey {
+  key: string;
+  pattern: RegExp | undefined;
+  required: boolean;
+  counts: FieldCounts;
+}
+
+/** The per-row work of the validate stage: patterns, counts, required keys, the keep rule. */
+export class RowValidator {
+  private readonly keys: readonly CompiledKey[];
+  private readonly preset: DestinationPreset;
+  private readonly stats: RunStats;
+  private readonly file: string | undefined;
+
+  constructor(options: ValidateOptions) {
+    this.preset = options.preset;
+    this.stats = options.stats ?? new RunStats();
+    this.file = options.file;
+    const hashed = hashPattern(options.algorithm ?? 'sha256', options.encoding ?? 'hex');
+    this.keys = options.preset.keys.map((spec) => ({
+      key: spec.key,
+      pattern: spec.hashed ? hashed : spec.pattern,
+      required: spec.required === true,
+      counts: this.stats.field(spec.key),
+    }));
+  }
+
+  /** True when the row is kept; a rejected row is reported and should be dropped. */
+  validate(row: Row): boolean {
+    const values = (row.values ??= {});
+    let invalid: string[] | undefined;
+    let missingRequired = false;
+    let invalidRequired = false;
+    for (let k = 0; k < this.keys.length; k++) {
+      const spec = this.keys[k]!;
+      const value = values[spec.key];
+      if (value === undefined) {
+        spec.counts.empty++;
+        if (spec.required) missingRequired = true;
+        continue;
+      }
+      if (row.prehashed?.[spec.key] !== undefined) spec.counts.arrived_hashed++;
+      if (value === null || (spec.pattern !== undefined && !spec.pattern.test(value))) {
+        spec.counts.invalid++;
+        delete values[spec.key];
+        (invalid ??= []).push(spec.key);
+        if (spec.required) invalidRequired = true;
+        continue;
+      }
+      spec.counts.valid++;
+    }
+    const reason = missingRequired ? 'missing_required_key' : invalidRequired ? 'invalid_required_key' : this.preset.keep(values);
+    if (reason === null) return true;
+    this.stats.reject({ line: row.line, reason, ...(invalid ? { invalid } : {}), ...(this.file ? { file: this.file } : {}) });
+    return false;
+  }
+}
+
+/** Stage: drops invalid keys (counted), rejects rows the destination cannot use, passes the rest. */
+export function validate(options: ValidateOptions): Transform {
+  const validator = new RowValidator(options);
+  return new Transform({
+    objectMode: true,
+    transform(chunk: RowChunk, _encoding: BufferEncoding, callback: TransformCallback) {
+      if (!Array.isArray(chunk)) {
+        callback(null, validator.validate(chunk) ? chunk : undefined);
+        return;
+      }
+      const kept: Row[] = [];
+      for (let i = 0; i < chunk.length; i++) if (validator.validate(chunk[i]!)) kept.push(chunk[i]!);
+      if (kept.length) this.push(kept);
+      callback();
+    },
+  });
+}
