@@ -11,6 +11,9 @@ import { tempPathFor } from './atomic-file.js';
 export class BatchFileSet {
   private readonly temps: string[] = [];
   private ready: Promise<unknown> | undefined;
+  /** The write under way, so that abort() removes a file only once it is no longer being made. */
+  private writing: Promise<unknown> = Promise.resolve();
+  private aborted = false;
 
   constructor(
     readonly dir: string,
@@ -31,10 +34,12 @@ export class BatchFileSet {
   async add(body: string | Buffer): Promise<number> {
     this.ready ??= mkdir(this.dir, { recursive: true });
     await this.ready;
+    if (this.aborted) throw new Error('the batch series was aborted');
     const n = this.temps.length + 1;
     const temp = tempPathFor(join(this.dir, this.nameOf(n)));
     this.temps.push(temp);
-    await writeFile(temp, body, { flag: 'wx' });
+    this.writing = writeFile(temp, body, { flag: 'wx' });
+    await this.writing;
     return n;
   }
 
@@ -66,6 +71,8 @@ export class BatchFileSet {
   }
 
   async abort(): Promise<void> {
+    this.aborted = true;
+    await this.writing.catch(() => undefined);
     await Promise.all(this.temps.map((t) => rm(t, { force: true })));
     this.temps.length = 0;
   }

@@ -13,33 +13,50 @@ import type { Compression } from './sniff.js';
 /** Counts the compressed bytes that went through, so an error can say where the input broke. */
 class ByteCounter extends Transform {
   bytes = 0;
+  ended = false;
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: (err?: Error | null, data?: Buffer) => void): void {
     this.bytes += chunk.length;
     callback(null, chunk);
+  }
+  override _flush(callback: (err?: Error | null) => void): void {
+    this.ended = true;
+    callback();
+  }
+}
+
+/** The decoded output; whatever error destroys it is turned into one of ours on the way out. */
+class DecodedOutput extends PassThrough {
+  constructor(private readonly describe: (err: Error) => AudienceEtlError) {
+    super({ highWaterMark: 1 << 16 });
+  }
+  override _destroy(err: Error | null, callback: (err?: Error | null) => void): void {
+    callback(err ? this.describe(err) : null);
   }
 }
 
 /**
  * Wraps a compressed byte stream in its decoder. Decoder errors become AudienceEtlErrors naming
- * the input and the compressed byte offset reached.
+ * the input and the compressed byte offset reached: an error once all input was read (or zlib's
+ * "unexpected end of file") means the input is truncated, any other means it is corrupt.
  */
 export function decompress(raw: Readable, compression: 'gzip' | 'bzip2', name: string): Readable {
   const counter = new ByteCounter();
   const decoder = compression === 'gzip' ? createGunzip() : (unbzip2() as unknown as Transform);
-  const out = new PassThrough({ highWaterMark: 1 << 16 });
   const label = compression === 'gzip' ? 'gzip' : 'bzip2';
-  pipeline(raw, counter, decoder, out).catch((err: NodeJS.ErrnoException) => {
-    const message = String(err?.message ?? err);
-    const truncated = /unexpected end|end of file|premature|truncated|EOF/i.test(message) || err?.code === 'Z_BUF_ERROR';
-    out.destroy(
-      new AudienceEtlError(
-        truncated ? 'TRUNCATED_INPUT' : 'BAD_COMPRESSION',
-        truncated
-          ? `${label} input is truncated: it ends before its last block after ${counter.bytes} compressed bytes`
-          : `${label} input is corrupt after ${counter.bytes} compressed bytes (${message})`,
-        { file: name, byte: counter.bytes, stage: 'source' },
-      ),
+  const out = new DecodedOutput((err) => {
+    if (err instanceof AudienceEtlError) return err;
+    const truncated = counter.ended || /unexpected end|end of file/i.test(err.message);
+    return new AudienceEtlError(
+      truncated ? 'TRUNCATED_INPUT' : 'BAD_COMPRESSION',
+      truncated
+        ? `${label} input is truncated: it ends inside a compressed block after ${counter.bytes} bytes`
+        : `${label} input is corrupt after ${counter.bytes} compressed bytes`,
+      { file: name, byte: counter.bytes, stage: 'source' },
+      { cause: err },
     );
+  });
+  pipeline(raw, counter, decoder, out).catch(() => {
+    // The error reaches the reader through `out`, already described.
   });
   return out;
 }

@@ -50,7 +50,7 @@ export async function openInput(input: string | Readable, options: OpenInputOpti
       if (err instanceof AudienceEtlError) throw err;
       throw new AudienceEtlError('INPUT_NOT_FOUND', 'input file does not exist or cannot be read', { file: input, stage: 'source' });
     }
-    raw = createReadStream(input, { highWaterMark: options.highWaterMark ?? 1 << 20 });
+    raw = createReadStream(input, { highWaterMark: options.highWaterMark ?? 1 << 16 });
   } else if (input === '-') {
     name = 'stdin';
     raw = options.stdin ?? process.stdin;
@@ -59,31 +59,30 @@ export async function openInput(input: string | Readable, options: OpenInputOpti
     raw = input as Readable;
   }
 
-  const meter = new Meter({ highWaterMark: 1 << 20 });
+  const meter = new Meter({ highWaterMark: 1 << 16 });
   raw.on('error', (err) => meter.destroy(new AudienceEtlError('IO', `cannot read input: ${err.message}`, { file: name, stage: 'source' })));
   raw.pipe(meter);
   // .pipe() is safe here: the meter is the only consumer and raw errors are forwarded above.
-  const head = await peek(meter, 4);
-  const compression = detectCompression(head);
+  const peeked = await peek(meter, 4);
+  const compression = detectCompression(peeked.head);
   let stream: Readable;
   switch (compression) {
     case 'gzip':
     case 'bzip2':
-      stream = decompress(meter, compression, name);
+      stream = decompress(peeked.stream, compression, name);
       break;
     case 'zip':
       if (typeof input === 'string' && input !== '-') {
         // yauzl reads the file itself by random access; the sniffing stream is no longer needed.
-        raw.unpipe(meter);
+        peeked.stream.destroy();
         raw.destroy();
-        meter.destroy();
         stream = await unzipSingle(input, name);
       } else {
-        stream = await unzipSingle(meter, name);
+        stream = await unzipSingle(peeked.stream, name);
       }
       break;
     default:
-      stream = meter;
+      stream = peeked.stream;
   }
   return { stream, name, compression, size, bytesRead: () => meter.bytes };
 }

@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 
 export type Compression = 'gzip' | 'bzip2' | 'zip' | 'none';
 
@@ -10,44 +10,49 @@ export function detectCompression(head: Buffer): Compression {
   return 'none';
 }
 
+export interface Peeked {
+  /** The first bytes (at least the number asked for, unless the input is shorter). */
+  head: Buffer;
+  /** The whole input again, from its first byte. */
+  stream: Readable;
+}
+
 /**
- * Reads at least `bytes` bytes (or all there is) from a paused stream and puts them back, so the
- * stream can be consumed from its start afterwards.
+ * Reads the first `bytes` bytes of a stream and returns them with a stream that replays them and
+ * then the rest. (Unshifting into the source breaks when a short input ends while being peeked.)
  */
-export async function peek(stream: Readable, bytes: number): Promise<Buffer> {
+export async function peek(source: Readable, bytes: number): Promise<Peeked> {
+  const iterator = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   const parts: Buffer[] = [];
   let length = 0;
+  let ended = false;
   while (length < bytes) {
-    const chunk = stream.read() as Buffer | null;
-    if (chunk !== null) {
-      parts.push(chunk);
-      length += chunk.length;
-      continue;
+    const next = await iterator.next();
+    if (next.done) {
+      ended = true;
+      break;
     }
-    if (stream.readableEnded || stream.destroyed) break;
-    const ended = await new Promise<boolean>((resolve, reject) => {
-      const onReadable = () => done(false);
-      const onEnd = () => done(true);
-      const onError = (err: Error) => {
-        cleanup();
-        reject(err);
-      };
-      const cleanup = () => {
-        stream.off('readable', onReadable);
-        stream.off('end', onEnd);
-        stream.off('error', onError);
-      };
-      const done = (value: boolean) => {
-        cleanup();
-        resolve(value);
-      };
-      stream.on('readable', onReadable);
-      stream.on('end', onEnd);
-      stream.on('error', onError);
-    });
-    if (ended) break;
+    const chunk = typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
+    parts.push(chunk);
+    length += chunk.length;
   }
   const head = Buffer.concat(parts, length);
-  if (head.length > 0) stream.unshift(head);
-  return head;
+  async function* replay(): AsyncGenerator<Buffer> {
+    let finished = ended;
+    try {
+      if (head.length) yield head;
+      while (!finished) {
+        const next = await iterator.next();
+        if (next.done) {
+          finished = true;
+          return;
+        }
+        yield next.value;
+      }
+    } finally {
+      // Destroyed early: let go of the source too.
+      if (!finished) await iterator.return?.();
+    }
+  }
+  return { head, stream: Readable.from(replay(), { objectMode: false, highWaterMark: 1 << 16 }) };
 }

@@ -14,6 +14,9 @@ export function batch(options: BatchOptions): Transform {
   let current: Row[] = [];
   return new Transform({
     objectMode: true,
+    // A batch can be 10,000 rows of hashes (tens of MB): hold at most one beyond the sink's.
+    writableHighWaterMark: 2,
+    readableHighWaterMark: 1,
     transform(chunk: RowChunk, _encoding: BufferEncoding, callback: TransformCallback) {
       const rows = Array.isArray(chunk) ? chunk : [chunk];
       let from = 0;

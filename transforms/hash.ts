@@ -44,6 +44,8 @@ export function hash(options: HashOptions): Transform {
   const hasher = new RowHasher(options);
   return new Transform({
     objectMode: true,
+    // Chunks are arrays of thousands of rows: a couple in flight per stage keeps memory flat.
+    highWaterMark: 2,
     transform(chunk: RowChunk, _encoding: BufferEncoding, callback: TransformCallback) {
       if (Array.isArray(chunk)) for (let i = 0; i < chunk.length; i++) hasher.hash(chunk[i]!);
       else hasher.hash(chunk);

@@ -27,7 +27,7 @@ function fieldValue(value: unknown): string {
 export function jsonElementToRow(value: unknown, line: number, out: Row[], stats: RunStats | undefined): void {
   if (stats) stats.rowsIn++;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    stats?.reject({ line, reason: 'not_an_object' });
+    out.push({ line, fields: {}, rejected: 'not_an_object' });
     return;
   }
   const fields: Record<string, string> = {};

@@ -96,6 +96,7 @@ export function mapColumns(options: MapOptions = {}): Transform {
   let lastKeys: string[] | undefined;
   let lastPlan: ColumnPlan | undefined;
   const mapRow = (row: Row) => {
+    if (row.rejected !== undefined) return;
     // CSV rows share one key order: reuse the last plan while the first key and count agree.
     const keys = Object.keys(row.fields);
     if (lastPlan === undefined || keys.length !== lastKeys!.length || keys.some((k, i) => k !== lastKeys![i])) {
@@ -106,6 +107,8 @@ export function mapColumns(options: MapOptions = {}): Transform {
   };
   return new Transform({
     objectMode: true,
+    // Chunks are arrays of thousands of rows: a couple in flight per stage keeps memory flat.
+    highWaterMark: 2,
     transform(chunk: RowChunk, _encoding: BufferEncoding, callback: TransformCallback) {
       if (Array.isArray(chunk)) for (let i = 0; i < chunk.length; i++) mapRow(chunk[i]!);
       else mapRow(chunk);

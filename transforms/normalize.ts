@@ -59,6 +59,7 @@ export class RowNormalizer {
 
   /** Fills `row.values` (and `row.prehashed`) from `row.fields`. */
   normalize(row: Row): void {
+    if (row.rejected !== undefined) return;
     const fields = row.fields;
     const ctx = this.ctx;
     ctx.country = this.rowCountry(fields.country);
@@ -92,6 +93,8 @@ export function normalize(options: NormalizeOptions): Transform {
   const normalizer = new RowNormalizer(options);
   return new Transform({
     objectMode: true,
+    // Chunks are arrays of thousands of rows: a couple in flight per stage keeps memory flat.
+    highWaterMark: 2,
     transform(chunk: RowChunk, _encoding: BufferEncoding, callback: TransformCallback) {
       try {
         if (Array.isArray(chunk)) for (let i = 0; i < chunk.length; i++) normalizer.normalize(chunk[i]!);

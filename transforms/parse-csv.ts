@@ -12,7 +12,10 @@ export interface CsvParseOptions {
   delimiter?: CsvDelimiter;
   /** Input name for error messages. */
   file?: string;
-  /** Run counters: each record counts as a row in; a record with the wrong field count is rejected. */
+  /**
+   * Run counters: each record counts as a row in. A record with the wrong field count is passed on
+   * as a rejected row (`row.rejected`), which the validate stage reports.
+   */
   stats?: RunStats;
   /** Called once with the header's column names. */
   onHeader?: (columns: readonly string[], delimiter: CsvDelimiter) => void;
@@ -236,7 +239,7 @@ export class CsvEngine {
     const header = this.header;
     if (this.stats) this.stats.rowsIn++;
     if (fields.length !== header.length) {
-      this.stats?.reject({ line, reason: 'field_count_mismatch' });
+      out.push({ line, fields: {}, rejected: 'field_count_mismatch' });
       return;
     }
     const record: Record<string, string> = {};
@@ -254,8 +257,8 @@ export function parseCsv(options: CsvParseOptions = {}): Transform {
   const decoder = new StringDecoder('utf8');
   return new Transform({
     readableObjectMode: true,
-    writableHighWaterMark: 1 << 20,
-    readableHighWaterMark: 4,
+    writableHighWaterMark: 1 << 16,
+    readableHighWaterMark: 2,
     transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
       const rows: Row[] = [];
       try {

@@ -174,8 +174,8 @@ export function parseJsonArray(options: JsonParseOptions = {}): Transform {
   const decoder = new StringDecoder('utf8');
   return new Transform({
     readableObjectMode: true,
-    writableHighWaterMark: 1 << 20,
-    readableHighWaterMark: 4,
+    writableHighWaterMark: 1 << 16,
+    readableHighWaterMark: 2,
     transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
       const rows: Row[] = [];
       try {

@@ -43,6 +43,10 @@ export class RowValidator {
 
   /** True when the row is kept; a rejected row is reported and should be dropped. */
   validate(row: Row): boolean {
+    if (row.rejected !== undefined) {
+      this.stats.reject({ line: row.line, reason: row.rejected, ...(this.file ? { file: this.file } : {}) });
+      return false;
+    }
     const values = (row.values ??= {});
     let invalid: string[] | undefined;
     let missingRequired = false;
@@ -77,6 +81,8 @@ export function validate(options: ValidateOptions): Transform {
   const validator = new RowValidator(options);
   return new Transform({
     objectMode: true,
+    // Chunks are arrays of thousands of rows: a couple in flight per stage keeps memory flat.
+    highWaterMark: 2,
     transform(chunk: RowChunk, _encoding: BufferEncoding, callback: TransformCallback) {
       if (!Array.isArray(chunk)) {
         callback(null, validator.validate(chunk) ? chunk : undefined);

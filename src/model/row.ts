@@ -1,3 +1,5 @@
+import type { RejectReason } from './reasons.js';
+
 /**
  * The envelope every stage passes on. Stages accept one Row or an array of Rows per chunk, and
  * emit the same shape they received: arrays keep the per-chunk overhead low on the hot path.
@@ -15,6 +17,11 @@ export interface Row {
   values?: Record<string, string | null>;
   /** Keys whose value arrived already hashed, with the hash as lowercase hex. */
   prehashed?: Record<string, string>;
+  /**
+   * Set by a parser on a record it cannot use (wrong field count, not an object). The row travels
+   * on with empty fields so the validate stage reports it in input order; later stages skip it.
+   */
+  rejected?: RejectReason;
 }
 
 /** What moves between stages: one row, or a chunk of rows in input order. */

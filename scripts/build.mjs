@@ -1,0 +1,27 @@
+// Builds the package: tsc emits ESM JavaScript and declarations to dist/, then esbuild bundles a
+// CommonJS entry (dist/cjs/index.cjs) for require() users. Runs on `npm install` (prepare).
+import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+rmSync(join(root, 'dist'), { recursive: true, force: true });
+// TypeScript 7 exports no bin path; its package folder still holds bin/tsc (a node launcher).
+const tsc = join(dirname(require.resolve('typescript/package.json')), 'bin', 'tsc');
+execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.json')], { stdio: 'inherit', cwd: root });
+const esbuild = await import('esbuild');
+const pkg = require(join(root, 'package.json'));
+await esbuild.build({
+  entryPoints: [join(root, 'dist/src/index.js')],
+  outfile: join(root, 'dist/cjs/index.cjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  // Dependencies stay external, except ESM-only ones that require() cannot load on every Node 20.
+  external: Object.keys(pkg.dependencies ?? {}).filter((d) => d !== 'stream-json'),
+  logLevel: 'warning',
+});

@@ -1,0 +1,184 @@
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { AtomicFile, writeFileAtomic } from '../../sinks/atomic-file.js';
+import { openInput } from '../../sources/input.js';
+import { hash } from '../../transforms/hash.js';
+import { ColumnMapper, mapColumns } from '../../transforms/map.js';
+import { normalize } from '../../transforms/normalize.js';
+import { validate } from '../../transforms/validate.js';
+import { getDestination } from '../destinations/index.js';
+import type { DestinationName, DestinationPreset, DestinationSink } from '../destinations/types.js';
+import { AudienceEtlError, asAudienceEtlError } from '../errors.js';
+import type { CanonicalField } from '../model/fields.js';
+import { RunStats, type StatsReport } from '../model/stats.js';
+import { checkFormat, detectFormat, parserFor, type InputFormat } from './format.js';
+import { resolveRunOptions, type RunOptions } from './options.js';
+
+export interface RunProgress {
+  rowsIn: number;
+  rowsOut: number;
+  rowsRejected: number;
+  /** Bytes of the stored input read so far, and its size when known. */
+  bytesRead: number;
+  bytesTotal: number | undefined;
+}
+
+export interface RunDestinationOptions extends RunOptions {
+  destination: DestinationName | DestinationPreset | string;
+  /** A path, `-` for stdin, or a byte stream. */
+  input: string | Readable;
+  /** Output folder; the destination writes below `<out>/<destination>/`. */
+  out: string;
+  format?: InputFormat | string;
+  /** Explicit column mapping, canonical field → input column. */
+  map?: Readonly<Record<string, string>>;
+  /** Stand-in for process.stdin when input is `-`. */
+  stdin?: Readable;
+  /** Called about twice a second while the run goes, and once at the end. */
+  onProgress?: (progress: RunProgress) => void;
+  progressIntervalMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface RunReport extends StatsReport {
+  destination: string;
+  input: string;
+  format: InputFormat;
+  compression: string;
+  started_at: string;
+  finished_at: string;
+  seconds: number;
+  options: { hash: string; encoding: string; batch_size: number; default_country: string | null; phone: string };
+  files: string[];
+}
+
+export interface RunResult {
+  stats: StatsReport;
+  report: RunReport;
+  /** Files the destination wrote, relative to `out`. */
+  files: string[];
+  reportPath: string;
+  rejectsPath: string;
+}
+
+/**
+ * Runs one destination end to end: source → parse → map → normalize → hash → validate → sink
+ * (which batches as its destination needs), then writes `report.json` and `rejects.ndjson` beside the destination's folder. The CLI's
+ * `run` is this function. Throws an AudienceEtlError on bad input or options; output files of a
+ * failed run are removed.
+ */
+export async function runDestination(options: RunDestinationOptions): Promise<RunResult> {
+  const preset = typeof options.destination === 'string' ? getDestination(options.destination) : options.destination;
+  const resolved = resolveRunOptions(preset, options);
+  const started = resolved.now();
+  const clock = performance.now();
+  const out = resolve(options.out);
+  const mapper = new ColumnMapper({ map: options.map });
+  const stats = new RunStats();
+  for (const spec of preset.keys) stats.field(spec.key);
+
+  const input = await openInput(options.input, { stdin: options.stdin });
+  let source = input.stream;
+  let format: InputFormat;
+  try {
+    if (options.format !== undefined) {
+      format = checkFormat(options.format);
+    } else {
+      ({ format, stream: source } = await detectFormat(input.stream));
+    }
+  } catch (err) {
+    input.stream.destroy();
+    throw asAudienceEtlError(err, 'IO', { file: input.name });
+  }
+
+
+  const checkColumns = (columns: readonly string[]) => {
+    const missing = mapper.missingExplicit(columns);
+    if (missing.length) {
+      throw new AudienceEtlError('MISSING_COLUMN', `--map names column(s) the input does not have: ${missing.join(', ')}`, { file: input.name, line: 1 });
+    }
+    const provided = new Set<CanonicalField>(mapper.planColumns(columns).map(([field]) => field));
+    const problem = preset.missingColumns(provided);
+    if (problem) throw new AudienceEtlError('MISSING_COLUMN', `missing required column: ${problem}`, { file: input.name, line: 1 });
+  };
+
+  // The sink checks its own options first, so a refused option leaves no file behind.
+  let sink: DestinationSink;
+  try {
+    sink = preset.sink({ outDir: out, preset, options: resolved, stats, providedKeys: preset.keys.map((k) => k.key) });
+  } catch (err) {
+    source.destroy();
+    throw err;
+  }
+  await mkdir(out, { recursive: true });
+  const rejectsPath = join(out, 'rejects.ndjson');
+  const reportPath = join(out, 'report.json');
+  const rejects = await AtomicFile.open(rejectsPath);
+  stats.onReject((entry) => {
+    rejects.stream.write(JSON.stringify(entry) + '\n');
+  });
+  const stages: (Readable | Transform)[] = [
+    source,
+    parserFor(format, { file: input.name, stats, onHeader: checkColumns }),
+    mapColumns({ map: options.map }),
+    normalize({ preset, hash: resolved.hash, defaultCountry: resolved.defaultCountry, dateFormat: resolved.dateFormat, phoneMode: resolved.phoneMode, now: () => started }),
+    hash({ keys: preset, algorithm: resolved.hash, encoding: resolved.encoding }),
+    validate({ preset, algorithm: resolved.hash, encoding: resolved.encoding, stats }),
+  ];
+
+  const progress = (): RunProgress => ({
+    rowsIn: stats.rowsIn,
+    rowsOut: stats.rowsOut,
+    rowsRejected: stats.rowsRejected,
+    bytesRead: input.bytesRead(),
+    bytesTotal: input.size,
+  });
+  const timer = options.onProgress ? setInterval(() => options.onProgress!(progress()), options.progressIntervalMs ?? 500) : undefined;
+  timer?.unref();
+
+  try {
+    await pipeline([...stages, sink] as unknown as [Readable, ...Transform[]], options.signal ? { signal: options.signal } : {});
+  } catch (err) {
+    if (timer) clearInterval(timer);
+    await rejects.abort();
+    if (!sink.destroyed) sink.destroy();
+    // The sink removes its temporary files while it closes; wait so nothing is left behind.
+    if (!sink.closed) await new Promise((done) => sink.once('close', done));
+    throw asAudienceEtlError(err, 'IO', { file: input.name });
+  }
+  if (timer) clearInterval(timer);
+  options.onProgress?.(progress());
+
+  if (!stats.balanced()) {
+    await rejects.abort();
+    throw new AudienceEtlError(
+      'INVARIANT',
+      `row accounting does not balance: rows_in ${stats.rowsIn} != rows_out ${stats.rowsOut} + rows_rejected ${stats.rowsRejected}`,
+    );
+  }
+  await rejects.commit();
+  const files = sink.result().files;
+  const finished = resolved.now();
+  const report: RunReport = {
+    destination: preset.name,
+    input: input.name,
+    format,
+    compression: input.compression,
+    started_at: started.toISOString(),
+    finished_at: finished.toISOString(),
+    seconds: Math.round(performance.now() - clock) / 1000,
+    options: {
+      hash: resolved.hash,
+      encoding: resolved.encoding,
+      batch_size: resolved.batchSize,
+      default_country: resolved.defaultCountry ?? null,
+      phone: resolved.phoneMode,
+    },
+    ...stats.toJSON(),
+    files,
+  };
+  await writeFileAtomic(reportPath, JSON.stringify(report, null, 2) + '\n');
+  return { stats: stats.toJSON(), report, files, reportPath, rejectsPath };
+}
