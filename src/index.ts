@@ -49,3 +49,11 @@ export { parseSegment, validateSegment } from './liveintent/segments.js';
 export type { LiveIntentSegment } from './liveintent/segments.js';
 export { parseLiveIntentStatus, readLiveIntentStatus, describeLiveIntentStatus, LIVEINTENT_ERRORS } from './liveintent/status.js';
 export type { LiveIntentStatus } from './liveintent/status.js';
+
+export { uploadDestination, createTransport, DEFAULT_RETRY_POLICY } from './upload/index.js';
+export type { UploadOptions, UploadResult, MetaSummary, LiveIntentOutcome, UploadItemResult, RetryPolicy } from './upload/index.js';
+export { uploadSink } from '../sinks/transports/upload-sink.js';
+export type { UploadSink } from '../sinks/transports/upload-sink.js';
+export { s3Sink } from '../sinks/transports/s3.js';
+export { liveIntentSftpSink } from '../sinks/transports/sftp.js';
+export { metaApiSink, googleApiSink, dataxApiSink } from '../sinks/transports/http.js';

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { isAudienceEtlError } from '../errors.js';
 import { registerRunCommand } from './run.js';
 import { registerStatusCommand } from './status.js';
+import { registerUploadCommand } from './upload.js';
 
 const USAGE_CODES = new Set(['BAD_OPTION', 'UNKNOWN_DESTINATION']);
 
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerRunCommand(program);
+  registerUploadCommand(program);
   registerStatusCommand(program);
   program.addHelpText(
     'after',

@@ -4,6 +4,7 @@ import { AudienceEtlError } from '../errors.js';
 import { CANONICAL_FIELDS } from '../model/fields.js';
 import { runDestination, type RunResult } from '../pipeline/run.js';
 import { formatCount, ProgressReporter } from './progress.js';
+import { addUploadOptions, runUploadFromCli } from './upload.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -41,7 +42,7 @@ export function printSummary(result: RunResult, stream: NodeJS.WriteStream = pro
 }
 
 export function registerRunCommand(program: Command): void {
-  program
+  const command = program
     .command('run')
     .description('turn a customer export into the files a destination accepts')
     .argument('<destination>', `one of: ${DESTINATION_NAMES.join(', ')}`)
@@ -68,6 +69,9 @@ export function registerRunCommand(program: Command): void {
     .option('--prefix <prefix>', 'newtail: the key prefix Newtail gave you')
     .option('--delta', 'newtail: write only rows new or changed since the last run')
     .option('-q, --quiet', 'no progress, no summary')
+    .option('--upload', 'upload the files after the run (see audience-etl upload --help for its options)');
+  addUploadOptions(command);
+  command
     .addHelpText(
       'after',
       `\nExamples:\n  audience-etl run meta --input examples/customers.csv --out out --default-country US\n` +
@@ -105,5 +109,9 @@ export function registerRunCommand(program: Command): void {
       });
       progress?.done();
       if (!quiet) printSummary(result);
+      if (opts.upload === true) {
+        const code = await runUploadFromCli(destination, opts.out as string, opts);
+        if (code) process.exitCode = code;
+      }
     });
 }
