@@ -1,0 +1,80 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { normalizeEmail, normalizeEmailGoogle } from '../../src/normalize/email.js';
+
+describe('normalizeEmail (meta, datax, liveintent, newtail)', () => {
+  it.each([
+    ['  Mary@Example.COM ', 'mary@example.com'], // vectors.json, 004
+    ['Barry@VerizonMedia.com', 'barry@verizonmedia.com'], // vectors.json, 003
+    ['mary@example.com', 'mary@example.com'],
+    ['John Smith@Example.com', 'johnsmith@example.com'], // all whitespace goes, not only the ends
+    ['john\t.smith@example.com\n', 'john.smith@example.com'],
+    ['ana\u00a0@exemplo.com.br', 'ana@exemplo.com.br'],
+    ['ana\u200b@exemplo.com.br', 'ana@exemplo.com.br'],
+    ['first.last+tag@sub.example.co.uk', 'first.last+tag@sub.example.co.uk'],
+    ["o'brien@example.ie", "o'brien@example.ie"],
+    ['JOSÉ@Exemplo.com.br', 'josé@exemplo.com.br'],
+    ['jose\u0301@exemplo.com.br', 'josé@exemplo.com.br'],
+    ['john.smith@gmail.com', 'john.smith@gmail.com'], // dots are removed for google only
+    ['x@xn--p1ai.xn--p1ai', 'x@xn--p1ai.xn--p1ai'],
+  ])('%j → %j', (input, expected) => {
+    expect(normalizeEmail(input)).toBe(expected);
+  });
+
+  it.each(['', '  ', 'null', 'N/A', 'none', '-', 'unknown'])('%j is empty', (input) => {
+    expect(normalizeEmail(input)).toBe('');
+  });
+
+  it.each([
+    'mary', 'mary@', '@example.com', 'mary@example', 'mary@@example.com', 'mary@example..com', '.mary@example.com',
+    'mary.@example.com', 'ma..ry@example.com', 'mary@-example.com', 'mary@example-.com', 'mary@example.c',
+    'mary@example.123', 'a,b@example.com', 'mary@exam_ple.com', `${'a'.repeat(65)}@example.com`,
+  ])('%j is invalid', (input) => {
+    expect(normalizeEmail(input)).toBeNull();
+  });
+});
+
+describe('normalizeEmailGoogle', () => {
+  it.each([
+    [' John.Smith@GMAIL.com', 'johnsmith@gmail.com'], // vectors.json, 001
+    ['jane.doe@googlemail.com', 'janedoe@googlemail.com'], // vectors.json, 001
+    ['first.last@example.com', 'first.last@example.com'], // vectors.json: dots kept outside gmail
+    ['J.O.H.N+news.letter@gmail.com', 'john+newsletter@gmail.com'], // every dot before @; the +tag stays
+    ['john smith@gmail.com', 'johnsmith@gmail.com'],
+    ['john.smith@gmail.com.br', 'john.smith@gmail.com.br'],
+    ['john.smith@mail.gmail.com', 'john.smith@mail.gmail.com'],
+  ])('%j → %j', (input, expected) => {
+    expect(normalizeEmailGoogle(input)).toBe(expected);
+  });
+
+  it('keeps empty and invalid apart', () => {
+    expect(normalizeEmailGoogle('n/a')).toBe('');
+    expect(normalizeEmailGoogle('john@gmail')).toBeNull();
+  });
+});
+
+describe('email properties', () => {
+  const address = fc
+    .tuple(
+      fc.stringMatching(/^[A-Za-z0-9._+-]{1,20}$/),
+      fc.constantFrom('gmail.com', 'GoogleMail.com', 'example.com', 'Exemplo.com.BR'),
+      fc.constantFrom('', ' ', '  ', '\t'),
+    )
+    .map(([local, domain, pad]) => `${pad}${local}@${domain}${pad}`);
+
+  it.each([
+    ['normalizeEmail', normalizeEmail],
+    ['normalizeEmailGoogle', normalizeEmailGoogle],
+  ] as const)('%s is idempotent and its output has no whitespace or upper case', (_name, normalize) => {
+    fc.assert(
+      fc.property(fc.oneof(address, fc.string({ unit: 'binary' })), (input) => {
+        const once = normalize(input);
+        if (once) {
+          expect(normalize(once)).toBe(once);
+          expect(once).not.toMatch(/\s|[A-Z]/);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
