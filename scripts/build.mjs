@@ -13,6 +13,8 @@ rmSync(join(root, 'dist'), { recursive: true, force: true });
 const tsc = join(dirname(require.resolve('typescript/package.json')), 'bin', 'tsc');
 execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.json')], { stdio: 'inherit', cwd: root });
 const esbuild = await import('esbuild');
+/** Dependencies that ship only ESM: bundled into the CommonJS entry, since not every Node 20 require()s ESM. */
+const ESM_ONLY = new Set(['hyparquet-writer']);
 const pkg = require(join(root, 'package.json'));
 await esbuild.build({
   entryPoints: [join(root, 'dist/src/index.js')],
@@ -22,6 +24,6 @@ await esbuild.build({
   format: 'cjs',
   target: 'node20',
   // Dependencies stay external, except ESM-only ones that require() cannot load on every Node 20.
-  external: Object.keys(pkg.dependencies ?? {}).filter((d) => d !== 'stream-json'),
+  external: Object.keys(pkg.dependencies ?? {}).filter((d) => !ESM_ONLY.has(d)),
   logLevel: 'warning',
 });

@@ -1,4 +1,4 @@
-import { mkdir, open, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tempPathFor } from './atomic-file.js';
 
@@ -43,6 +43,22 @@ export class BatchFileSet {
     return n;
   }
 
+  /**
+   * Starts the next body as a file written piece by piece (large bodies never become one string);
+   * returns its number (1-based) and a writer. Pieces are gathered into writes of about 256 KiB.
+   */
+  async begin(): Promise<{ n: number; writer: BodyWriter }> {
+    this.ready ??= mkdir(this.dir, { recursive: true });
+    await this.ready;
+    if (this.aborted) throw new Error('the batch series was aborted');
+    const n = this.temps.length + 1;
+    const temp = tempPathFor(join(this.dir, this.nameOf(n)));
+    this.temps.push(temp);
+    const opening = open(temp, 'wx');
+    this.writing = opening;
+    return { n, writer: new BodyWriter(await opening, (p) => (this.writing = p)) };
+  }
+
   /** Overwrites bytes of the n-th body in place (fixed-width fields known only at the end). */
   async patch(n: number, offset: number, text: string): Promise<void> {
     const handle = await open(this.temps[n - 1]!, 'r+');
@@ -75,5 +91,43 @@ export class BatchFileSet {
     await this.writing.catch(() => undefined);
     await Promise.all(this.temps.map((t) => rm(t, { force: true })));
     this.temps.length = 0;
+  }
+}
+
+/** Appends text to one body file in large writes; `close()` flushes and closes it. */
+export class BodyWriter {
+  private pending: string[] = [];
+  private pendingLength = 0;
+  /** Bytes handed to the file so far (the body is ASCII-safe JSON or CSV, so length = bytes when ASCII). */
+  bytes = 0;
+
+  constructor(
+    private readonly handle: FileHandle,
+    private readonly track: (p: Promise<unknown>) => void,
+  ) {}
+
+  /** Queues text; resolves once a full write, if one was due, has reached the file. */
+  async write(text: string): Promise<void> {
+    this.pending.push(text);
+    this.pendingLength += text.length;
+    if (this.pendingLength >= 1 << 18) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    if (!this.pending.length) return;
+    const data = Buffer.from(this.pending.join(''), 'utf8');
+    this.pending = [];
+    this.pendingLength = 0;
+    this.bytes += data.length;
+    const p = this.handle.write(data);
+    this.track(p);
+    await p;
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    const p = this.handle.close();
+    this.track(p);
+    await p;
   }
 }

@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import type { DestinationSink, KeySpec, SinkContext, SinkResult } from '../src/destinations/types.js';
 import { AudienceEtlError } from '../src/errors.js';
 import type { Row, RowChunk } from '../src/model/row.js';
-import { BatchFileSet } from './batch-files.js';
+import { BatchFileSet, type BodyWriter } from './batch-files.js';
 
 /** `estimated_num_total` is written right-aligned in this many characters and patched at the end. */
 const TOTAL_WIDTH = 20;
@@ -59,7 +59,6 @@ export function metaBatchSink(context: SinkContext): DestinationSink {
   let total = 0;
   let written: string[] = [];
   let schema: Schema | undefined;
-  let lines: string[] = [];
 
   const schemaFor = (present: ReadonlySet<string>): Schema => {
     const chosen = keys.filter((k) => present.has(k.field) || k.alsoFrom?.some((f) => present.has(f)));
@@ -96,31 +95,49 @@ export function metaBatchSink(context: SinkContext): DestinationSink {
     return line + ']';
   };
 
-  const flushBatch = async () => {
-    if (!lines.length || schema === undefined) return;
-    const seq = files.count + 1;
-    const head = `{"session":{"session_id":${sessionId},"batch_seq":${seq},"last_batch_flag":`;
+  /** The batch being written: its file, its row count. */
+  let current: { writer: BodyWriter; rows: number } | undefined;
+
+  const openBatch = async (s: Schema) => {
+    const { n, writer } = await files.begin();
+    const head = `{"session":{"session_id":${sessionId},"batch_seq":${n},"last_batch_flag":`;
     const mid = 'false,"estimated_num_total":';
     offsets.push({ flag: head.length, total: head.length + mid.length });
-    const body = `${head}${mid}${' '.repeat(TOTAL_WIDTH)}},"payload":{"schema":${JSON.stringify(schema.names)},"data":[${lines.join(',')}]}}\n`;
-    total += lines.length;
-    stats.rowsOut += lines.length;
-    lines = [];
-    await files.add(body);
+    await writer.write(`${head}${mid}${' '.repeat(TOTAL_WIDTH)}},"payload":{"schema":${JSON.stringify(s.names)},"data":[`);
+    current = { writer, rows: 0 };
+  };
+
+  const closeBatch = async () => {
+    if (current === undefined) return;
+    const { writer, rows } = current;
+    current = undefined;
+    await writer.write(']}}\n');
+    await writer.close();
+    total += rows;
+    stats.rowsOut += rows;
   };
 
   const writeRows = async (rows: readonly Row[]) => {
+    let text = '';
     for (let r = 0; r < rows.length; r++) {
       const row = rows[r]!;
       if (schema === undefined || !covers(schema, row.fields)) {
         const present = new Set(schema?.fields ?? []);
         for (const field in row.fields) present.add(field);
-        await flushBatch();
+        if (current) await current.writer.write(text);
+        text = '';
+        await closeBatch();
         schema = schemaFor(present);
       }
-      lines.push(serialize(schema, row));
-      if (lines.length >= batchSize) await flushBatch();
+      if (current === undefined) await openBatch(schema);
+      text += (current!.rows++ ? ',' : '') + serialize(schema, row);
+      if (current!.rows >= batchSize) {
+        await current!.writer.write(text);
+        text = '';
+        await closeBatch();
+      }
     }
+    if (text && current) await current.writer.write(text);
   };
 
   const sink = new Writable({
@@ -131,7 +148,7 @@ export function metaBatchSink(context: SinkContext): DestinationSink {
     },
     final(callback) {
       (async () => {
-        await flushBatch();
+        await closeBatch();
         const count = files.count;
         const padded = String(total).padStart(TOTAL_WIDTH, ' ');
         for (let n = 1; n <= count; n++) {

@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import unbzip2 from 'unbzip2-stream';
 import yauzl from 'yauzl';
+import { createBzip2Decompressor } from '../sinks/bzip2.js';
 import { AudienceEtlError } from '../src/errors.js';
 import type { Compression } from './sniff.js';
 
@@ -34,6 +35,15 @@ class DecodedOutput extends PassThrough {
   }
 }
 
+/** The system's lbzip2/bzip2 (several times faster, and it checks every block's CRC), else unbzip2-stream. */
+function bzip2Decoder(): Transform {
+  try {
+    return createBzip2Decompressor() as unknown as Transform;
+  } catch {
+    return unbzip2() as unknown as Transform;
+  }
+}
+
 /**
  * Wraps a compressed byte stream in its decoder. Decoder errors become AudienceEtlErrors naming
  * the input and the compressed byte offset reached: an error once all input was read (or zlib's
@@ -41,10 +51,10 @@ class DecodedOutput extends PassThrough {
  */
 export function decompress(raw: Readable, compression: 'gzip' | 'bzip2', name: string): Readable {
   const counter = new ByteCounter();
-  const decoder = compression === 'gzip' ? createGunzip() : (unbzip2() as unknown as Transform);
+  const decoder = compression === 'gzip' ? createGunzip() : bzip2Decoder();
   const label = compression === 'gzip' ? 'gzip' : 'bzip2';
   const out = new DecodedOutput((err) => {
-    if (err instanceof AudienceEtlError) return err;
+    if (err instanceof AudienceEtlError && err.stage === 'source') return err;
     const truncated = counter.ended || /unexpected end|end of file/i.test(err.message);
     return new AudienceEtlError(
       truncated ? 'TRUNCATED_INPUT' : 'BAD_COMPRESSION',

@@ -21,6 +21,13 @@ export interface CsvParseOptions {
   onHeader?: (columns: readonly string[], delimiter: CsvDelimiter) => void;
   /** Longest record accepted, in characters (an unclosed quote otherwise reads the whole file). */
   maxRecordLength?: number;
+  /**
+   * For parsing a block cut from the middle of a file (worker threads): the header's columns, so
+   * no header line is expected, and where the block starts.
+   */
+  columns?: readonly string[];
+  startLine?: number;
+  startByte?: number;
 }
 
 const QUOTE = 34;
@@ -86,6 +93,12 @@ export class CsvEngine {
     this.stats = options.stats;
     this.onHeader = options.onHeader;
     this.maxRecord = options.maxRecordLength ?? DEFAULT_MAX_RECORD;
+    if (options.columns !== undefined) {
+      this.header = [...options.columns];
+      this.started = true; // a block has no byte order mark
+    }
+    this.line = options.startLine ?? 1;
+    this.byte = options.startByte ?? 0;
     if (options.delimiter !== undefined) {
       if (!CSV_DELIMITERS.includes(options.delimiter)) {
         throw new AudienceEtlError('BAD_OPTION', `unsupported CSV delimiter ${JSON.stringify(options.delimiter)}`);

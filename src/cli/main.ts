@@ -4,6 +4,7 @@ import { isAudienceEtlError } from '../errors.js';
 import { registerRunCommand } from './run.js';
 import { registerStatusCommand } from './status.js';
 import { registerUploadCommand } from './upload.js';
+import { registerValidateCommand } from './validate.js';
 
 const USAGE_CODES = new Set(['BAD_OPTION', 'UNKNOWN_DESTINATION']);
 
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerRunCommand(program);
+  registerValidateCommand(program);
   registerUploadCommand(program);
   registerStatusCommand(program);
   program.addHelpText(

@@ -68,6 +68,7 @@ export function registerRunCommand(program: Command): void {
     .addOption(new Option('--compression <kind>', 'liveintent: data file compression').choices(['none', 'gzip', 'zip']))
     .option('--prefix <prefix>', 'newtail: the key prefix Newtail gave you')
     .option('--delta', 'newtail: write only rows new or changed since the last run')
+    .option('--threads <n>', 'worker threads for CSV/TSV inputs (default: one per core, at most 4; 1 = main thread only)', integer('--threads'))
     .option('-q, --quiet', 'no progress, no summary')
     .option('--upload', 'upload the files after the run (see audience-etl upload --help for its options)');
   addUploadOptions(command);
@@ -105,6 +106,7 @@ export function registerRunCommand(program: Command): void {
         compression: opts.compression as 'none' | 'gzip' | 'zip' | undefined,
         prefix: opts.prefix as string | undefined,
         delta: opts.delta === true,
+        threads: opts.threads as number | undefined,
         onProgress: progress ? (p) => progress.update(p) : undefined,
       });
       progress?.done();

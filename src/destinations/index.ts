@@ -1,14 +1,18 @@
 import { AudienceEtlError } from '../errors.js';
+import { datax } from './datax.js';
 import { google } from './google.js';
 import { liveintent } from './liveintent.js';
 import { meta } from './meta.js';
+import { newtail } from './newtail.js';
 import { DESTINATION_NAMES, type DestinationName, type DestinationPreset } from './types.js';
 
 /** Every destination the product knows, by name. */
-export const DESTINATIONS: Readonly<Partial<Record<DestinationName, DestinationPreset>>> = {
+export const DESTINATIONS: Readonly<Record<DestinationName, DestinationPreset>> = {
   meta,
   google,
+  datax,
   liveintent,
+  newtail,
 };
 
 export function getDestination(name: string): DestinationPreset {
@@ -20,5 +24,5 @@ export function getDestination(name: string): DestinationPreset {
   return preset;
 }
 
-export { DESTINATION_NAMES, google, liveintent, meta };
+export { DESTINATION_NAMES, datax, google, liveintent, meta, newtail };
 export type { DestinationName, DestinationPreset };

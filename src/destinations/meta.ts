@@ -50,5 +50,6 @@ export const meta = {
     if (provided.has('first_name') && provided.has('last_name') && any('zip', 'city', 'birth_date')) return null;
     return 'meta needs an email, phone, madid or customer_id column, or first_name and last_name with zip, city or birth_date';
   },
+  rowFields: ['data_processing_options', 'data_processing_options_country', 'data_processing_options_state'],
   sink: metaBatchSink,
 } satisfies DestinationPreset;

@@ -99,5 +99,7 @@ export interface DestinationPreset {
    * record): a message naming what is missing when no row could ever be kept.
    */
   missingColumns(provided: ReadonlySet<CanonicalField>): string | null;
+  /** Canonical fields the sink reads from `row.fields` (besides `values`), e.g. Meta's LDU columns. */
+  rowFields?: readonly CanonicalField[];
   sink(context: SinkContext): DestinationSink;
 }

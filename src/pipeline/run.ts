@@ -8,13 +8,25 @@ import { hash } from '../../transforms/hash.js';
 import { ColumnMapper, mapColumns } from '../../transforms/map.js';
 import { normalize } from '../../transforms/normalize.js';
 import { validate } from '../../transforms/validate.js';
-import { getDestination } from '../destinations/index.js';
+import { DESTINATIONS, getDestination } from '../destinations/index.js';
+import { splitRecords } from '../../transforms/split-records.js';
+import { delta, type DeltaStage } from '../../transforms/delta.js';
+import { newtailStatePath } from '../../sinks/newtail.js';
+import { defaultThreads, parallelCsv, workerModule } from './parallel.js';
 import type { DestinationName, DestinationPreset, DestinationSink } from '../destinations/types.js';
 import { AudienceEtlError, asAudienceEtlError } from '../errors.js';
 import type { CanonicalField } from '../model/fields.js';
 import { RunStats, type StatsReport } from '../model/stats.js';
 import { checkFormat, detectFormat, parserFor, type InputFormat } from './format.js';
 import { resolveRunOptions, type RunOptions } from './options.js';
+
+/** Inputs smaller than this run on the main thread: starting workers would cost more than it saves. */
+const PARALLEL_MIN_BYTES = 4 * 1024 * 1024;
+
+/** Workers look presets up by name, so only the registry's own objects can run on them. */
+function isRegistered(preset: DestinationPreset): boolean {
+  return (DESTINATIONS as Record<string, DestinationPreset | undefined>)[preset.name] === preset;
+}
 
 export interface RunProgress {
   rowsIn: number;
@@ -34,6 +46,11 @@ export interface RunDestinationOptions extends RunOptions {
   format?: InputFormat | string;
   /** Explicit column mapping, canonical field → input column. */
   map?: Readonly<Record<string, string>>;
+  /**
+   * Worker threads for CSV/TSV inputs (default: one per core, at most 4); 1 keeps the whole run on
+   * the main thread. JSON inputs and presets not in the registry always run on the main thread.
+   */
+  threads?: number;
   /** Stand-in for process.stdin when input is `-`. */
   stdin?: Readable;
   /** Called about twice a second while the run goes, and once at the end. */
@@ -50,8 +67,10 @@ export interface RunReport extends StatsReport {
   started_at: string;
   finished_at: string;
   seconds: number;
-  options: { hash: string; encoding: string; batch_size: number; default_country: string | null; phone: string };
+  options: { hash: string; encoding: string; batch_size: number; default_country: string | null; phone: string; threads: number };
   files: string[];
+  /** newtail --delta: customers in the state before the run, and how the run's rows compared. */
+  delta?: { state_loaded: number; new: number; changed: number; unchanged: number; duplicate: number };
 }
 
 export interface RunResult {
@@ -72,6 +91,9 @@ export interface RunResult {
 export async function runDestination(options: RunDestinationOptions): Promise<RunResult> {
   const preset = typeof options.destination === 'string' ? getDestination(options.destination) : options.destination;
   const resolved = resolveRunOptions(preset, options);
+  if (resolved.delta && preset.name !== 'newtail') throw new AudienceEtlError('BAD_OPTION', `--delta is for newtail only, not ${preset.name}`);
+  const threads = options.threads ?? defaultThreads();
+  if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw new AudienceEtlError('BAD_OPTION', `--threads must be an integer from 1 to 64, got ${threads}`);
   const started = resolved.now();
   const clock = performance.now();
   const out = resolve(options.out);
@@ -106,10 +128,20 @@ export async function runDestination(options: RunDestinationOptions): Promise<Ru
 
   // The sink checks its own options first, so a refused option leaves no file behind.
   let sink: DestinationSink;
+  let deltaStage: DeltaStage | undefined;
   try {
     sink = preset.sink({ outDir: out, preset, options: resolved, stats, providedKeys: preset.keys.map((k) => k.key) });
   } catch (err) {
     source.destroy();
+    throw err;
+  }
+  try {
+    deltaStage = resolved.delta
+      ? delta({ statePath: newtailStatePath(out, resolved.prefix), idKey: 'CUSTOMER_ID', keys: preset.keys.map((k) => k.key), stats, now: resolved.now, file: input.name })
+      : undefined;
+  } catch (err) {
+    source.destroy();
+    sink.destroy();
     throw err;
   }
   await mkdir(out, { recursive: true });
@@ -119,14 +151,22 @@ export async function runDestination(options: RunDestinationOptions): Promise<Ru
   stats.onReject((entry) => {
     rejects.stream.write(JSON.stringify(entry) + '\n');
   });
-  const stages: (Readable | Transform)[] = [
-    source,
-    parserFor(format, { file: input.name, stats, onHeader: checkColumns }),
-    mapColumns({ map: options.map }),
-    normalize({ preset, hash: resolved.hash, defaultCountry: resolved.defaultCountry, dateFormat: resolved.dateFormat, phoneMode: resolved.phoneMode, now: () => started }),
-    hash({ keys: preset, algorithm: resolved.hash, encoding: resolved.encoding }),
-    validate({ preset, algorithm: resolved.hash, encoding: resolved.encoding, stats }),
-  ];
+  const worker = threads > 1 && (format === 'csv' || format === 'tsv') && isRegistered(preset) && !(input.size !== undefined && input.size < PARALLEL_MIN_BYTES) ? workerModule() : undefined;
+  const stages: (Readable | Transform)[] = worker
+    ? [
+        source,
+        splitRecords({ header: true, quoted: true }),
+        parallelCsv({ preset, options: resolved, stats, file: input.name, map: options.map, threads, worker, delimiter: format === 'tsv' ? '\t' : undefined, onHeader: checkColumns }),
+      ]
+    : [
+        source,
+        parserFor(format, { file: input.name, stats, onHeader: checkColumns }),
+        mapColumns({ map: options.map }),
+        normalize({ preset, hash: resolved.hash, defaultCountry: resolved.defaultCountry, dateFormat: resolved.dateFormat, phoneMode: resolved.phoneMode, now: () => started }),
+        hash({ keys: preset, algorithm: resolved.hash, encoding: resolved.encoding }),
+        validate({ preset, algorithm: resolved.hash, encoding: resolved.encoding, stats }),
+      ];
+  if (deltaStage) stages.push(deltaStage);
 
   const progress = (): RunProgress => ({
     rowsIn: stats.rowsIn,
@@ -158,6 +198,8 @@ export async function runDestination(options: RunDestinationOptions): Promise<Ru
       `row accounting does not balance: rows_in ${stats.rowsIn} != rows_out ${stats.rowsOut} + rows_rejected ${stats.rowsRejected}`,
     );
   }
+  // The delta state moves on only once the files it describes are in place.
+  if (deltaStage) await deltaStage.commit();
   await rejects.commit();
   const files = sink.result().files;
   const finished = resolved.now();
@@ -175,8 +217,10 @@ export async function runDestination(options: RunDestinationOptions): Promise<Ru
       batch_size: resolved.batchSize,
       default_country: resolved.defaultCountry ?? null,
       phone: resolved.phoneMode,
+      threads: worker ? threads : 1,
     },
     ...stats.toJSON(),
+    ...(deltaStage ? { delta: { state_loaded: deltaStage.loaded, ...deltaStage.counts() } } : {}),
     files,
   };
   await writeFileAtomic(reportPath, JSON.stringify(report, null, 2) + '\n');

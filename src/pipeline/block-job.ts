@@ -1,0 +1,108 @@
+import { CsvEngine, type CsvDelimiter } from '../../transforms/parse-csv.js';
+import { ColumnMapper, type ColumnPlan } from '../../transforms/map.js';
+import { RowHasher } from '../../transforms/hash.js';
+import { RowNormalizer } from '../../transforms/normalize.js';
+import { RowValidator } from '../../transforms/validate.js';
+import type { DestinationPreset, ResolvedRunOptions } from '../destinations/types.js';
+import type { Row } from '../model/row.js';
+import { RunStats, type FieldCounts, type RejectEntry } from '../model/stats.js';
+
+/** What every block of a run shares: decided once, sent to each worker at start. */
+export interface BlockSetup {
+  destination: string;
+  file: string;
+  columns: readonly string[];
+  delimiter: CsvDelimiter;
+  map: Readonly<Record<string, string>> | undefined;
+  /** Canonical fields the sink reads from `row.fields` that this input provides. */
+  extras: readonly string[];
+  options: Pick<ResolvedRunOptions, 'hash' | 'encoding' | 'defaultCountry' | 'dateFormat' | 'phoneMode'> & { today: string };
+}
+
+export interface BlockJob {
+  bytes: Uint8Array;
+  startLine: number;
+  startByte: number;
+}
+
+/** The rows a block kept, flattened so they cross threads as a few arrays. */
+export interface BlockResult {
+  rowsIn: number;
+  fields: Record<string, FieldCounts>;
+  rejects: RejectEntry[];
+  /** Per kept row, its line. */
+  lines: number[];
+  /** Per kept row, per preset key in order: the final value, or '' when absent. */
+  values: string[];
+  /** Per kept row, per `preset.rowFields`: the canonical field's raw value, or ''. */
+  extras: string[];
+}
+
+/**
+ * The fused per-block pass of a CSV run — parse, map, normalize, hash, validate — calling the
+ * same engines as the stream stages. Runs on a worker thread; pure apart from its counters.
+ */
+export class BlockProcessor {
+  private readonly plan: ColumnPlan;
+  private readonly mapper: ColumnMapper;
+  private readonly normalizer: RowNormalizer;
+  private readonly hasher: RowHasher;
+  private readonly keys: readonly string[];
+  private readonly extras: readonly string[];
+
+  constructor(
+    private readonly preset: DestinationPreset,
+    private readonly setup: BlockSetup,
+  ) {
+    this.mapper = new ColumnMapper({ map: setup.map });
+    this.plan = this.mapper.planColumns(setup.columns);
+    const today = new Date(setup.options.today);
+    this.normalizer = new RowNormalizer({
+      preset,
+      hash: setup.options.hash,
+      defaultCountry: setup.options.defaultCountry,
+      dateFormat: setup.options.dateFormat,
+      phoneMode: setup.options.phoneMode,
+      now: () => today,
+    });
+    this.hasher = new RowHasher({ keys: preset, algorithm: setup.options.hash, encoding: setup.options.encoding });
+    this.keys = preset.keys.map((k) => k.key);
+    this.extras = setup.extras;
+  }
+
+  process(job: BlockJob): BlockResult {
+    const stats = new RunStats();
+    const rejects: RejectEntry[] = [];
+    stats.onReject((entry) => rejects.push(entry));
+    const validator = new RowValidator({ preset: this.preset, algorithm: this.setup.options.hash, encoding: this.setup.options.encoding, stats });
+    const engine = new CsvEngine({
+      file: this.setup.file,
+      stats,
+      columns: this.setup.columns,
+      delimiter: this.setup.delimiter,
+      startLine: job.startLine,
+      startByte: job.startByte,
+    });
+    const rows: Row[] = [];
+    engine.push(Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength).toString('utf8'), rows);
+    engine.end(rows);
+    const lines: number[] = [];
+    const values: string[] = [];
+    const extras: string[] = [];
+    const keys = this.keys;
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r]!;
+      if (row.rejected === undefined) {
+        row.fields = this.mapper.apply(row.fields, this.plan);
+        this.normalizer.normalize(row);
+        this.hasher.hash(row);
+      }
+      if (!validator.validate(row)) continue;
+      lines.push(row.line);
+      const v = row.values!;
+      for (let k = 0; k < keys.length; k++) values.push((v[keys[k]!] as string | undefined) ?? '');
+      for (let e = 0; e < this.extras.length; e++) extras.push(row.fields[this.extras[e]!] ?? '');
+    }
+    return { rowsIn: stats.rowsIn, fields: stats.fields, rejects, lines, values, extras };
+  }
+}

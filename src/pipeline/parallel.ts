@@ -1,0 +1,167 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { Transform, type TransformCallback } from 'node:stream';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { CsvEngine, type CsvDelimiter } from '../../transforms/parse-csv.js';
+import { ColumnMapper } from '../../transforms/map.js';
+import type { RecordBlock } from '../../transforms/split-records.js';
+import type { DestinationPreset, ResolvedRunOptions } from '../destinations/types.js';
+import type { Row } from '../model/row.js';
+import type { RunStats } from '../model/stats.js';
+import type { BlockJob, BlockResult, BlockSetup } from './block-job.js';
+import { WorkerPool } from './pool.js';
+
+/** Worker threads a run uses by default: one per core, at most 4 (I/O stays on the main thread). */
+export function defaultThreads(): number {
+  return Math.min(4, Math.max(1, availableParallelism()));
+}
+
+/**
+ * The compiled worker module. Tests run the TypeScript sources, whose workers still need
+ * JavaScript, so this looks for the build below the package root; undefined when there is none
+ * (the run then stays on one thread).
+ */
+export function workerModule(): URL | undefined {
+  let here: string;
+  try {
+    here = dirname(fileURLToPath(import.meta.url));
+  } catch {
+    return undefined; // the CommonJS bundle: no import.meta
+  }
+  for (let dir = here, up = 0; up < 6; dir = dirname(dir), up++) {
+    if (existsSync(join(dir, 'package.json'))) {
+      const file = join(dir, 'dist', 'src', 'pipeline', 'worker.js');
+      return existsSync(file) ? pathToFileURL(file) : undefined;
+    }
+  }
+  return undefined;
+}
+
+export interface ParallelCsvOptions {
+  preset: DestinationPreset;
+  options: ResolvedRunOptions;
+  stats: RunStats;
+  file: string;
+  map: Readonly<Record<string, string>> | undefined;
+  threads: number;
+  worker: URL;
+  /** CSV (detected delimiter) or TSV. */
+  delimiter?: CsvDelimiter;
+  /** Called with the header's columns before any row is read; may throw to stop the run. */
+  onHeader: (columns: readonly string[]) => void;
+  /** Blocks in flight per thread: enough to keep every thread busy, few enough to keep memory flat. */
+  inFlightPerThread?: number;
+}
+
+/**
+ * Stage: record blocks (from `splitRecords`) → arrays of validated Rows, in input order. The header
+ * block is parsed here; every other block is parsed, mapped, normalized, hashed and validated on
+ * a worker thread (`block-job.ts`), and the results are queued and emitted from the head, so
+ * order never depends on which thread finished first.
+ */
+export function parallelCsv(o: ParallelCsvOptions): Transform {
+  const keys = o.preset.keys.map((k) => k.key);
+  let extras: readonly string[] = [];
+  const queue: Promise<BlockResult>[] = [];
+  const maxInFlight = o.threads * (o.inFlightPerThread ?? 2);
+  let pool: WorkerPool<BlockJob, BlockResult> | undefined;
+  let template: Record<string, string> = {};
+
+  const start = (block: RecordBlock) => {
+    let columns: readonly string[] = [];
+    let delimiter: CsvDelimiter = o.delimiter ?? ',';
+    const engine = new CsvEngine({ file: o.file, delimiter: o.delimiter, onHeader: (c, d) => ((columns = c), (delimiter = d)) });
+    engine.push(block.bytes.toString('utf8'), []);
+    engine.end([]);
+    o.onHeader(columns);
+    template = Object.fromEntries(new ColumnMapper({ map: o.map }).planColumns(columns).map(([field]) => [field, '']));
+    extras = (o.preset.rowFields ?? []).filter((f) => f in template);
+    const setup: BlockSetup = {
+      destination: o.preset.name,
+      file: o.file,
+      columns,
+      delimiter,
+      map: o.map,
+      extras,
+      options: {
+        hash: o.options.hash,
+        encoding: o.options.encoding,
+        defaultCountry: o.options.defaultCountry,
+        dateFormat: o.options.dateFormat,
+        phoneMode: o.options.phoneMode,
+        today: o.options.now().toISOString(),
+      },
+    };
+    pool = new WorkerPool<BlockJob, BlockResult>(o.worker, setup, o.threads);
+  };
+
+  /** A block's result → Rows for the sink; its counts and rejects into the run's stats. */
+  const rowsOf = (result: BlockResult): Row[] => {
+    const { stats } = o;
+    stats.rowsIn += result.rowsIn;
+    for (const key in result.fields) {
+      const into = stats.field(key);
+      const from = result.fields[key]!;
+      into.valid += from.valid;
+      into.invalid += from.invalid;
+      into.empty += from.empty;
+      into.arrived_hashed += from.arrived_hashed;
+    }
+    for (const entry of result.rejects) stats.reject(entry);
+    const K = keys.length;
+    const E = extras.length;
+    const rows: Row[] = new Array(result.lines.length);
+    for (let r = 0; r < rows.length; r++) {
+      const values: Record<string, string | null> = {};
+      for (let k = 0; k < K; k++) {
+        const v = result.values[r * K + k]!;
+        if (v !== '') values[keys[k]!] = v;
+      }
+      let fields = template;
+      if (E) {
+        fields = { ...template };
+        for (let e = 0; e < E; e++) fields[extras[e]!] = result.extras[r * E + e]!;
+      }
+      rows[r] = { line: result.lines[r]!, fields, values };
+    }
+    return rows;
+  };
+
+  const emitHead = async (stream: Transform) => {
+    const rows = rowsOf(await queue.shift()!);
+    if (rows.length) stream.push(rows);
+  };
+
+  return new Transform({
+    objectMode: true,
+    highWaterMark: 2,
+    transform(block: RecordBlock, _encoding: BufferEncoding, callback: TransformCallback) {
+      (async () => {
+        if (block.header) {
+          start(block);
+          return;
+        }
+        if (!pool) throw new Error('a record block arrived before the header');
+        const job: BlockJob = { bytes: block.bytes, startLine: block.startLine, startByte: block.startByte };
+        const result = pool.run(job, [block.bytes.buffer as ArrayBuffer]);
+        result.catch(() => undefined); // surfaced when it reaches the head of the queue
+        queue.push(result);
+        while (queue.length >= maxInFlight) await emitHead(this);
+      })().then(() => callback(), (err: Error) => callback(err));
+    },
+    flush(callback: TransformCallback) {
+      (async () => {
+        while (queue.length) await emitHead(this);
+      })().then(
+        () => callback(),
+        (err: Error) => callback(err),
+      );
+    },
+    destroy(err, callback) {
+      const closing = pool?.close();
+      pool = undefined;
+      (closing ?? Promise.resolve()).then(() => callback(err), () => callback(err));
+    },
+  });
+}
