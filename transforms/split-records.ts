@@ -66,9 +66,11 @@ export function splitRecords(options: SplitRecordsOptions = {}): Transform {
   let first = true;
 
   const emit = (stream: Transform, bytes: Buffer, header: boolean) => {
-    stream.push({ bytes, startLine: line, startByte: byte, header } satisfies RecordBlock);
+    const block: RecordBlock = { bytes, startLine: line, startByte: byte, header };
+    // Count before pushing: a consumer may take the block at once and transfer its bytes away.
     line += countLines(bytes, 0, bytes.length);
     byte += bytes.length;
+    stream.push(block);
   };
 
   return new Transform({

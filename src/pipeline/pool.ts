@@ -47,7 +47,8 @@ export class WorkerPool<Job, Result> {
 
   constructor(file: URL, workerData: unknown, size: number) {
     for (let i = 0; i < size; i++) {
-      const worker = new Worker(file, { workerData });
+      // A block's rows die young: a small young generation and old space keep each thread's memory flat.
+      const worker = new Worker(file, { workerData, resourceLimits: { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 256 } });
       worker.on('message', (message: { id: number; result?: unknown; error?: SerializedError }) => {
         const job = this.pending.get(message.id);
         if (!job) return;

@@ -47,8 +47,8 @@ export interface RunDestinationOptions extends RunOptions {
   /** Explicit column mapping, canonical field → input column. */
   map?: Readonly<Record<string, string>>;
   /**
-   * Worker threads for CSV/TSV inputs (default: one per core, at most 4); 1 keeps the whole run on
-   * the main thread. JSON inputs and presets not in the registry always run on the main thread.
+   * Worker threads for CSV/TSV inputs (default 1: the whole run on the main thread; see
+   * `defaultThreads()` for why). JSON inputs and presets not in the registry always run on the main thread.
    */
   threads?: number;
   /** Stand-in for process.stdin when input is `-`. */
@@ -151,7 +151,9 @@ export async function runDestination(options: RunDestinationOptions): Promise<Ru
   stats.onReject((entry) => {
     rejects.stream.write(JSON.stringify(entry) + '\n');
   });
-  const worker = threads > 1 && (format === 'csv' || format === 'tsv') && isRegistered(preset) && !(input.size !== undefined && input.size < PARALLEL_MIN_BYTES) ? workerModule() : undefined;
+  // Small inputs stay on the main thread unless threads were asked for explicitly.
+  const small = options.threads === undefined && input.size !== undefined && input.size < PARALLEL_MIN_BYTES;
+  const worker = threads > 1 && (format === 'csv' || format === 'tsv') && isRegistered(preset) && !small ? workerModule() : undefined;
   const stages: (Readable | Transform)[] = worker
     ? [
         source,
