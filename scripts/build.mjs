@@ -12,6 +12,12 @@ rmSync(join(root, 'dist'), { recursive: true, force: true });
 // TypeScript 7 exports no bin path; its package folder still holds bin/tsc (a node launcher).
 const tsc = join(dirname(require.resolve('typescript/package.json')), 'bin', 'tsc');
 execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.json')], { stdio: 'inherit', cwd: root });
+// Optional native batch hasher: builds offline against this Node's own headers, only warns when it cannot.
+try {
+  execFileSync(process.execPath, [join(root, 'native', 'sha-batch', 'build.mjs')], { stdio: 'inherit', cwd: root });
+} catch {
+  console.warn('warning: native hashing not built; hashing uses crypto.hash() instead.');
+}
 const esbuild = await import('esbuild');
 /** Dependencies that ship only ESM: bundled into the CommonJS entry, since not every Node 20 require()s ESM. */
 const ESM_ONLY = new Set(['hyparquet-writer']);

@@ -2,6 +2,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import type { DestinationPreset } from '../src/destinations/types.js';
 import { encodeDigest, hashValue, type HashAlgorithm, type HashEncoding } from '../src/hash.js';
 import type { Row, RowChunk } from '../src/model/row.js';
+import { BatchHasher } from '../src/hash-batch.js';
 
 export interface HashOptions {
   /** The keys to hash: a preset's hashed keys, or a list of key names. */
@@ -22,6 +23,44 @@ export class RowHasher {
       : (options.keys as DestinationPreset).keys.filter((k) => k.hashed).map((k) => k.key);
     this.algorithm = options.algorithm ?? 'sha256';
     this.encoding = options.encoding ?? 'hex';
+    this.batch = new BatchHasher(this.algorithm, this.encoding);
+  }
+
+  private readonly batch: BatchHasher;
+  private readonly pendingValues: string[] = [];
+  private readonly pendingTargets: Record<string, string | null>[] = [];
+
+  /**
+   * Hashes a chunk of rows key by key, many values per call (`BatchHasher`: a native batch where
+   * it is built, else one crypto.hash() per value): per-call overhead, not SHA-256, is the cost.
+   */
+  hashChunk(rows: readonly Row[]): void {
+    const pending: string[] = this.pendingValues;
+    const targets: Record<string, string | null>[] = this.pendingTargets;
+    for (let k = 0; k < this.keys.length; k++) {
+      const key = this.keys[k]!;
+      pending.length = 0;
+      targets.length = 0;
+      for (let r = 0; r < rows.length; r++) {
+        const row = rows[r]!;
+        const values = row.values;
+        if (values === undefined) continue;
+        const value = values[key];
+        if (typeof value !== 'string') continue;
+        const hex = row.prehashed?.[key];
+        if (hex !== undefined) {
+          values[key] = encodeDigest(hex, this.encoding);
+          continue;
+        }
+        pending.push(value);
+        targets.push(values);
+      }
+      if (pending.length === 0) continue;
+      const digests = this.batch.hashMany(pending);
+      for (let i = 0; i < targets.length; i++) targets[i]![key] = digests[i]!;
+    }
+    pending.length = 0;
+    targets.length = 0;
   }
 
   /** Hashes each hashed key's normalized value; a value that arrived hashed is re-encoded only. */
@@ -47,7 +86,7 @@ export function hash(options: HashOptions): Transform {
     // Chunks are arrays of thousands of rows: a couple in flight per stage keeps memory flat.
     highWaterMark: 2,
     transform(chunk: RowChunk, _encoding: BufferEncoding, callback: TransformCallback) {
-      if (Array.isArray(chunk)) for (let i = 0; i < chunk.length; i++) hasher.hash(chunk[i]!);
+      if (Array.isArray(chunk)) hasher.hashChunk(chunk);
       else hasher.hash(chunk);
       callback(null, chunk);
     },

@@ -92,11 +92,13 @@ export class BlockProcessor {
     const keys = this.keys;
     for (let r = 0; r < rows.length; r++) {
       const row = rows[r]!;
-      if (row.rejected === undefined) {
-        row.fields = this.mapper.apply(row.fields, this.plan);
-        this.normalizer.normalize(row);
-        this.hasher.hash(row);
-      }
+      if (row.rejected !== undefined) continue;
+      row.fields = this.mapper.apply(row.fields, this.plan);
+      this.normalizer.normalize(row);
+    }
+    this.hasher.hashChunk(rows);
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r]!;
       if (!validator.validate(row)) continue;
       lines.push(row.line);
       const v = row.values!;
