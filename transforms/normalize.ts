@@ -4,6 +4,7 @@ import { AudienceEtlError } from '../src/errors.js';
 import { detectHashed, type HashAlgorithm } from '../src/hash.js';
 import type { Row, RowChunk } from '../src/model/row.js';
 import { countryAlpha2 } from '../src/normalize/country.js';
+import { detach } from '../src/normalize/text.js';
 import type { NormalizeContext } from '../src/normalize/types.js';
 
 export interface NormalizeOptions {
@@ -52,7 +53,7 @@ export class RowNormalizer {
     if (cc === undefined && !this.countries.has(raw)) {
       cc = countryAlpha2(raw) ?? undefined;
       if (this.countries.size > 10_000) this.countries.clear();
-      this.countries.set(raw, cc);
+      this.countries.set(detach(raw), cc);
     }
     return cc ?? this.defaultCountry;
   }

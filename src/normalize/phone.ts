@@ -8,7 +8,7 @@ import {
   splitInternational,
 } from './phone-plan.js';
 import type { PhoneParts } from './phone-plan.js';
-import { hasNonAscii, isPlaceholder } from './text.js';
+import { hasNonAscii, isPlaceholder, detach } from './text.js';
 import type { NormalizeContext } from './types.js';
 
 /*
@@ -163,7 +163,7 @@ function cachedE164(value: string, ctx: NormalizeContext): string | null {
   if (hit !== undefined) return hit;
   const e164 = toE164(value, ctx.country, strict);
   if (cache.size >= CACHE_LIMIT) cache.clear();
-  cache.set(value, e164);
+  cache.set(detach(value), e164 === null ? null : detach(e164));
   return e164;
 }
 

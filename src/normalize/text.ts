@@ -69,3 +69,12 @@ export function unlessPlaceholder(output: string): string {
 export function clean(s: string): string {
   return nfc(s.trim());
 }
+
+/**
+ * A copy of `s` that shares no memory with the string it was cut from. Parsers hand out slices of
+ * their input chunk; a slice kept in a long-lived cache would keep the whole chunk (64 KiB) alive.
+ * Concatenating then slicing makes V8 flatten into a fresh string.
+ */
+export function detach(s: string): string {
+  return (' ' + s).slice(1);
+}
