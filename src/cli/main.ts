@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { isAudienceEtlError } from '../errors.js';
+import { registerBenchCommand } from './bench.js';
 import { registerRunCommand } from './run.js';
 import { registerStatusCommand } from './status.js';
 import { registerUploadCommand } from './upload.js';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerValidateCommand(program);
   registerUploadCommand(program);
   registerStatusCommand(program);
+  registerBenchCommand(program);
   program.addHelpText(
     'after',
     `\nStart with:\n  audience-etl run meta --input examples/customers.csv --out out --default-country US\n` +

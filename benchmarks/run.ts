@@ -1,0 +1,155 @@
+/**
+ * The benchmark suite behind `audience-etl bench`: on a seeded messy CRM CSV (benchmarks/generate.ts)
+ * it measures the hash stage alone, normalize + hash per field kind, and each destination end to end
+ * (rows/s, MB/s, peak memory), with the usual Node way (csv-parse → createHash → csv-stringify) run
+ * on the same input in the same run as the baseline. Each scenario checks its row count first.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { hashValue } from '../src/hash.js';
+import { BatchHasher, hashBackend } from '../src/hash-batch.js';
+import { normalizeEmail } from '../src/normalize/email.js';
+import { normalizeNameMeta } from '../src/normalize/name.js';
+import { normalizePhoneE164 } from '../src/normalize/phone.js';
+import { makeContext } from '../src/normalize/types.js';
+import { generateCsv, generateRow, seeded } from './generate.js';
+
+const run = promisify(execFile);
+
+export interface BenchRow {
+  scenario: string;
+  rows: number;
+  seconds: number;
+  per_second: number;
+  mb_per_second?: number;
+  max_rss_mb?: number;
+  /** per_second ÷ the baseline's, for the same unit. */
+  ratio?: number;
+  baseline?: string;
+}
+
+export interface BenchOptions {
+  rows: number;
+  /** Destinations to run end to end. */
+  destinations?: string[];
+  onProgress?: (done: number, total: number, scenario: string) => void;
+}
+
+function time(fn: () => void): number {
+  const t = performance.now();
+  fn();
+  return (performance.now() - t) / 1000;
+}
+
+/** Values of one kind from the generator's rows (email, phone, first name). */
+function sampleValues(n: number): { email: string[]; phone: string[]; name: string[] } {
+  const random = seeded(11);
+  const email: string[] = [];
+  const phone: string[] = [];
+  const name: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const cells = generateRow(random, i).split(',');
+    email.push(cells[1]!);
+    phone.push(cells[2]!);
+    name.push(cells[3]!);
+  }
+  return { email, phone, name };
+}
+
+export async function runBenchmarks(options: BenchOptions): Promise<BenchRow[]> {
+  const destinations = options.destinations ?? ['meta', 'google', 'datax', 'liveintent', 'newtail'];
+  const total = 3 + 3 + destinations.length + 1;
+  let done = 0;
+  const step = (name: string) => options.onProgress?.(done++, total, name);
+  const rows: BenchRow[] = [];
+
+  // Hash stage alone: one crypto.hash per value (baseline) vs the batch hasher.
+  const values = Array.from({ length: Math.min(options.rows, 1_000_000) }, (_, i) => `user${i}@example.com`);
+  step('hash: crypto.hash per value');
+  let sink = 0;
+  const base = time(() => {
+    for (const v of values) sink += hashValue(v).length;
+  });
+  rows.push({ scenario: 'hash sha256 hex: crypto.hash() per value', rows: values.length, seconds: base, per_second: values.length / base });
+  step(`hash: batch (${hashBackend()})`);
+  const batcher = new BatchHasher('sha256', 'hex');
+  const out: string[] = new Array(values.length);
+  const batched = time(() => {
+    for (let i = 0; i < values.length; i += 4096) batcher.hashManyInto(values.slice(i, i + 4096), out, i);
+  });
+  if (out.some((d) => d === undefined)) throw new Error('batch hasher lost values');
+  rows.push({ scenario: `hash sha256 hex: batch (${hashBackend()})`, rows: values.length, seconds: batched, per_second: values.length / batched, ratio: base / batched, baseline: 'crypto.hash() per value' });
+  if (sink === 0) throw new Error('no hashes were made');
+
+  // Normalize + hash per field kind (one thread, row by row).
+  const samples = sampleValues(Math.min(options.rows, 300_000));
+  const ctx = makeContext({ country: 'US' });
+  for (const [kind, list, fn] of [
+    ['email', samples.email, normalizeEmail],
+    ['phone', samples.phone, normalizePhoneE164],
+    ['first name', samples.name, normalizeNameMeta],
+  ] as const) {
+    step(`normalize + hash: ${kind}`);
+    let kept = 0;
+    const seconds = time(() => {
+      for (const v of list) {
+        const n = fn(v, ctx);
+        if (n) kept += hashValue(n).length > 0 ? 1 : 0;
+      }
+    });
+    if (kept === 0) throw new Error(`no ${kind} survived normalization`);
+    rows.push({ scenario: `normalize + hash: ${kind}`, rows: list.length, seconds, per_second: list.length / seconds });
+  }
+
+  // End to end, each in its own process, on one generated file.
+  const dir = await mkdtemp(join(tmpdir(), 'audience-etl-bench-'));
+  try {
+    const input = join(dir, 'crm.csv');
+    step('generating input');
+    await generateCsv(input, options.rows);
+    const bytes = (await stat(input)).size;
+    const script = fileURLToPath(new URL('./scenario.js', import.meta.url));
+    const scenario = async (name: string): Promise<BenchRow> => {
+      const out = join(dir, `out-${name}`);
+      const { stdout } = await run(process.execPath, [script, name, input, out], { maxBuffer: 1 << 20 });
+      const r = JSON.parse(stdout.trim().split('\n').pop()!) as { rows_in: number; seconds: number; max_rss_mb: number };
+      if (r.rows_in !== options.rows) throw new Error(`${name}: read ${r.rows_in} rows, expected ${options.rows}`);
+      await rm(out, { recursive: true, force: true });
+      return { scenario: name === 'naive' ? 'naive Node (csv-parse → createHash → csv-stringify)' : `run ${name}`, rows: r.rows_in, seconds: r.seconds, per_second: r.rows_in / r.seconds, mb_per_second: bytes / 1e6 / r.seconds, max_rss_mb: r.max_rss_mb };
+    };
+    step('naive Node baseline');
+    const naive = await scenario('naive');
+    rows.push(naive);
+    for (const d of destinations) {
+      step(`run ${d}`);
+      const r = await scenario(d);
+      rows.push({ ...r, ratio: r.per_second / naive.per_second, baseline: 'naive Node' });
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  options.onProgress?.(total, total, 'done');
+  return rows;
+}
+
+const fmt = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+export function formatTable(rows: readonly BenchRow[]): string {
+  const header = ['scenario', 'rows', 'seconds', 'per second', 'MB/s', 'peak MB', 'ratio'];
+  const body = rows.map((r) => [
+    r.scenario,
+    fmt.format(r.rows),
+    r.seconds.toFixed(2),
+    fmt.format(r.per_second),
+    r.mb_per_second === undefined ? '' : r.mb_per_second.toFixed(1),
+    r.max_rss_mb === undefined ? '' : String(r.max_rss_mb),
+    r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}× ${r.baseline}`,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}
