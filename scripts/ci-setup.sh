@@ -1,13 +1,18 @@
 #!/bin/sh
 # Installs the system tools the test suite drives for real: OpenSSH's sshd (the SFTP server of
-# the LiveIntent upload tests), ssh-keygen (throw-away keys) and bzip2 (independent checks of
-# .bz2 outputs). Does nothing when they are already there, so CI can call it on every run.
+# the LiveIntent upload tests), ssh-keygen (throw-away keys), bzip2/lbzip2 (DataX files and
+# independent checks of .bz2 outputs), unzip and gzip (independent checks of LiveIntent files). Does nothing when they are already there, so CI can call it on every run.
 set -eu
 
 missing=""
 [ -x /usr/sbin/sshd ] || missing="$missing openssh-server"
 command -v ssh-keygen >/dev/null 2>&1 || missing="$missing openssh-client"
 command -v bzip2 >/dev/null 2>&1 || missing="$missing bzip2"
+# lbzip2 writes and reads .bz2 on both cores (the DataX sink prefers it, bzip2 is the fallback).
+command -v lbzip2 >/dev/null 2>&1 || missing="$missing lbzip2"
+# unzip -t and unzip -p read LiveIntent's zip outputs back in the tests.
+command -v unzip >/dev/null 2>&1 || missing="$missing unzip"
+command -v gzip >/dev/null 2>&1 || missing="$missing gzip"
 
 if [ -z "$missing" ]; then
   exit 0
