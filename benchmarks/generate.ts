@@ -96,7 +96,8 @@ export async function generateCsv(path: string, rows: number, seed = 42): Promis
   return bytes;
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].split('/').pop()!);
+// Run as a script only when it is the program itself (not when imported, bundled or not).
+const invokedDirectly = /(^|\/)generate\.js$/.test(process.argv[1] ?? '') && import.meta.url.endsWith('/generate.js');
 if (invokedDirectly) {
   const arg = (name: string, fallback: string) => {
     const at = process.argv.indexOf(`--${name}`);

@@ -24,19 +24,9 @@ import { constants } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { HASH_ALGORITHMS, HASH_ENCODINGS, type HashAlgorithm, type HashEncoding } from '../src/hash.js';
+import { seeded } from './generate.js';
 import { digestWidth, hashBackend, hashBackendReason, hashMany, nativeAddonFile } from '../src/hash-batch.js';
 
-/** mulberry32, as in benchmarks/generate.ts (not imported: that module runs itself when bundled). */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const oneShot = (value: string, algorithm: HashAlgorithm, encoding: HashEncoding): string => hash(algorithm, value, encoding);
 

@@ -1,4 +1,4 @@
-import { mkdir, open, readdir, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tempPathFor } from './atomic-file.js';
 
@@ -30,16 +30,11 @@ export class BatchFileSet {
     return this.temps.length;
   }
 
-  /** Writes the next body; returns its number (1-based). */
-  async add(body: string | Buffer): Promise<number> {
-    this.ready ??= mkdir(this.dir, { recursive: true });
-    await this.ready;
-    if (this.aborted) throw new Error('the batch series was aborted');
-    const n = this.temps.length + 1;
-    const temp = tempPathFor(join(this.dir, this.nameOf(n)));
-    this.temps.push(temp);
-    this.writing = writeFile(temp, body, { flag: 'wx' });
-    await this.writing;
+  /** Writes the next body whole; returns its number (1-based). */
+  async add(body: string): Promise<number> {
+    const { n, writer } = await this.begin();
+    await writer.write(body);
+    await writer.close();
     return n;
   }
 
