@@ -38,8 +38,6 @@ export interface SinkContext {
   preset: DestinationPreset;
   options: ResolvedRunOptions;
   stats: RunStats;
-  /** Destination keys the input provides (for schemas), in the preset's key order. */
-  providedKeys: readonly string[];
 }
 
 /** Run options after parsing and checking, with every default filled in. */

@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -20,11 +19,6 @@ import { WorkerPool } from './pool.js';
  */
 export function defaultThreads(): number {
   return 1;
-}
-
-/** The most worker threads worth asking for on this machine. */
-export function maxUsefulThreads(): number {
-  return Math.max(1, availableParallelism());
 }
 
 /**

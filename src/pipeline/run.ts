@@ -130,7 +130,7 @@ export async function runDestination(options: RunDestinationOptions): Promise<Ru
   let sink: DestinationSink;
   let deltaStage: DeltaStage | undefined;
   try {
-    sink = preset.sink({ outDir: out, preset, options: resolved, stats, providedKeys: preset.keys.map((k) => k.key) });
+    sink = preset.sink({ outDir: out, preset, options: resolved, stats });
   } catch (err) {
     source.destroy();
     throw err;

@@ -101,7 +101,7 @@ async function runDelta(input: string, out: string, now: Date, crashBeforeCommit
   const options = resolveRunOptions(newtail, { prefix: 'acme', delta: true, now: () => now });
   const opened = await openInput(input);
   const stage = delta({ statePath: newtailStatePath(out, 'acme'), idKey: 'CUSTOMER_ID', keys: newtail.keys.map((k) => k.key), stats, now: options.now });
-  const sink = newtail.sink({ outDir: out, preset: newtail, options, stats, providedKeys: newtail.keys.map((k) => k.key) });
+  const sink = newtail.sink({ outDir: out, preset: newtail, options, stats });
   await pipeline(
     opened.stream,
     parserFor('csv', { file: opened.name, stats }),

@@ -80,7 +80,7 @@ afterAll(async () => {
 async function writeRows(chunks: readonly (Row | Row[])[], overrides: Partial<ResolvedRunOptions> = {}) {
   const outDir = join(root, `run-${++counter}`);
   const stats = new RunStats();
-  const context: SinkContext = { outDir, preset: PRESET, options: runOptions(overrides), stats, providedKeys: ['EMAIL_HASH'] };
+  const context: SinkContext = { outDir, preset: PRESET, options: runOptions(overrides), stats };
   const sink = liveIntentSink(context);
   try {
     await pipeline(Readable.from(chunks, { objectMode: true }), sink);
@@ -206,7 +206,7 @@ describe('liveintent sink: lifecycle', () => {
   it('removes its temporary files and leaves nothing when the input fails', async () => {
     for (const compression of ['none', 'gzip', 'zip'] as const) {
       const outDir = join(root, `fail-${compression}`);
-      const sink = liveIntentSink({ outDir, preset: PRESET, options: runOptions({ compression }), stats: new RunStats(), providedKeys: [] });
+      const sink = liveIntentSink({ outDir, preset: PRESET, options: runOptions({ compression }), stats: new RunStats() });
       async function* failing() {
         yield rowsOf(hashesOf(['a@example.com']));
         throw new AudienceEtlError('CSV_SYNTAX', 'bad quote', { line: 3 });
@@ -242,7 +242,7 @@ describe('liveintent options: checked before anything is written', () => {
     const outDir = join(root, `bad-${++counter}`);
     let caught: unknown;
     try {
-      liveIntentSink({ outDir, preset: PRESET, options: runOptions(overrides), stats: new RunStats(), providedKeys: [] });
+      liveIntentSink({ outDir, preset: PRESET, options: runOptions(overrides), stats: new RunStats() });
     } catch (err) {
       caught = err;
     }
