@@ -1,5 +1,8 @@
 import { mkdir, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import type { DestinationSink, SinkResult } from '../src/destinations/types.js';
+import type { Row, RowChunk } from '../src/model/row.js';
 import { tempPathFor } from './atomic-file.js';
 
 /**
@@ -125,4 +128,35 @@ export class BodyWriter {
     this.track(p);
     await p;
   }
+}
+
+/**
+ * The sink around a BatchFileSet: rows go to `writeRows`, `finish` completes the last body (and
+ * patches what only the end knows), then the series is renamed into place as `<folder>/<name>`;
+ * a destroyed sink removes its temporary bodies.
+ */
+export function batchSeriesSink(
+  files: BatchFileSet,
+  folder: string,
+  handlers: { writeRows(rows: readonly Row[]): Promise<void>; finish(): Promise<void> },
+): DestinationSink {
+  let written: string[] = [];
+  const sink = new Writable({
+    objectMode: true,
+    highWaterMark: 1,
+    write(chunk: RowChunk, _encoding, callback) {
+      handlers.writeRows(Array.isArray(chunk) ? chunk : [chunk]).then(() => callback(), callback);
+    },
+    final(callback) {
+      (async () => {
+        await handlers.finish();
+        written = (await files.commit()).map((name) => join(folder, name));
+      })().then(() => callback(), callback);
+    },
+    destroy(err, callback) {
+      files.abort().then(() => callback(err), () => callback(err));
+    },
+  }) as DestinationSink;
+  sink.result = (): SinkResult => ({ files: written });
+  return sink;
 }

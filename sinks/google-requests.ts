@@ -1,8 +1,7 @@
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import type { DestinationSink, SinkContext, SinkResult } from '../src/destinations/types.js';
-import type { Row, RowChunk } from '../src/model/row.js';
-import { BatchFileSet } from './batch-files.js';
+import type { DestinationSink, SinkContext } from '../src/destinations/types.js';
+import type { Row } from '../src/model/row.js';
+import { BatchFileSet, batchSeriesSink } from './batch-files.js';
 
 const ADDRESS = ['givenName', 'familyName', 'regionCode', 'postalCode'] as const;
 
@@ -35,7 +34,6 @@ export function googleRequestSink(context: SinkContext): DestinationSink {
   const perRequest = Math.min(options.batchSize, preset.batchSize.max);
   const encoding = options.encoding === 'base64' ? 'BASE64' : 'HEX';
   let members: string[] = [];
-  let written: string[] = [];
 
   const flushRequest = async (count: number) => {
     const part = members.slice(0, count);
@@ -51,22 +49,10 @@ export function googleRequestSink(context: SinkContext): DestinationSink {
     while (members.length >= perRequest) await flushRequest(perRequest);
   };
 
-  const sink = new Writable({
-    objectMode: true,
-    highWaterMark: 1,
-    write(chunk: RowChunk, _encoding, callback) {
-      writeRows(Array.isArray(chunk) ? chunk : [chunk]).then(() => callback(), callback);
+  return batchSeriesSink(files, 'google', {
+    writeRows,
+    finish: async () => {
+      if (members.length) await flushRequest(members.length);
     },
-    final(callback) {
-      (async () => {
-        if (members.length) await flushRequest(members.length);
-        written = (await files.commit()).map((name) => join('google', name));
-      })().then(() => callback(), callback);
-    },
-    destroy(err, callback) {
-      files.abort().then(() => callback(err), () => callback(err));
-    },
-  }) as DestinationSink;
-  sink.result = (): SinkResult => ({ files: written });
-  return sink;
+  });
 }

@@ -1,9 +1,8 @@
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import type { DestinationSink, KeySpec, SinkContext, SinkResult } from '../src/destinations/types.js';
+import type { DestinationSink, KeySpec, SinkContext } from '../src/destinations/types.js';
 import { AudienceEtlError } from '../src/errors.js';
-import type { Row, RowChunk } from '../src/model/row.js';
-import { BatchFileSet, type BodyWriter } from './batch-files.js';
+import type { Row } from '../src/model/row.js';
+import { BatchFileSet, batchSeriesSink, type BodyWriter } from './batch-files.js';
 
 /** `estimated_num_total` is written right-aligned in this many characters and patched at the end. */
 const TOTAL_WIDTH = 20;
@@ -57,7 +56,6 @@ export function metaBatchSink(context: SinkContext): DestinationSink {
   /** Byte offsets, per batch, of the `false` flag and of the padded total. */
   const offsets: { flag: number; total: number }[] = [];
   let total = 0;
-  let written: string[] = [];
   let schema: Schema | undefined;
 
   const schemaFor = (present: ReadonlySet<string>): Schema => {
@@ -140,28 +138,16 @@ export function metaBatchSink(context: SinkContext): DestinationSink {
     if (text && current) await current.writer.write(text);
   };
 
-  const sink = new Writable({
-    objectMode: true,
-    highWaterMark: 1,
-    write(chunk: RowChunk, _encoding, callback) {
-      writeRows(Array.isArray(chunk) ? chunk : [chunk]).then(() => callback(), callback);
+  return batchSeriesSink(files, 'meta', {
+    writeRows,
+    finish: async () => {
+      await closeBatch();
+      const count = files.count;
+      const padded = String(total).padStart(TOTAL_WIDTH, ' ');
+      for (let n = 1; n <= count; n++) {
+        await files.patch(n, offsets[n - 1]!.total, padded);
+        if (n === count) await files.patch(n, offsets[n - 1]!.flag, 'true ');
+      }
     },
-    final(callback) {
-      (async () => {
-        await closeBatch();
-        const count = files.count;
-        const padded = String(total).padStart(TOTAL_WIDTH, ' ');
-        for (let n = 1; n <= count; n++) {
-          await files.patch(n, offsets[n - 1]!.total, padded);
-          if (n === count) await files.patch(n, offsets[n - 1]!.flag, 'true ');
-        }
-        written = (await files.commit()).map((name) => join('meta', name));
-      })().then(() => callback(), callback);
-    },
-    destroy(err, callback) {
-      files.abort().then(() => callback(err), () => callback(err));
-    },
-  }) as DestinationSink;
-  sink.result = (): SinkResult => ({ files: written });
-  return sink;
+  });
 }
