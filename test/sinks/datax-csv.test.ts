@@ -14,6 +14,7 @@ import type { Row, RowChunk } from '../../src/model/row.js';
 import { RunStats } from '../../src/model/stats.js';
 import { validateDataxFile } from '../../src/validate/datax.js';
 import { listFiles, tempDir } from '../helpers/tmp.js';
+import { resolveRunOptions } from '../../src/pipeline/options.js';
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -34,27 +35,7 @@ const PRESET = {
   sink: (context) => dataxCsvSink(context),
 } as const satisfies DestinationPreset;
 
-const OPTIONS: ResolvedRunOptions = {
-  hash: 'sha256',
-  encoding: 'hex',
-  defaultCountry: undefined,
-  dateFormat: undefined,
-  phoneMode: 'lenient',
-  batchSize: 10_000,
-  rowsPerFile: 1_000_000,
-  now: () => new Date('2026-11-25T12:00:00Z'),
-  random: () => 0.5,
-  sessionId: undefined,
-  ldu: { enabled: false },
-  operation: 'add',
-  partnerId: undefined,
-  subId: undefined,
-  segments: [],
-  digest: 'md5',
-  compression: 'none',
-  prefix: undefined,
-  delta: false,
-};
+const OPTIONS: ResolvedRunOptions = resolveRunOptions(PRESET, { now: () => new Date('2026-11-25T12:00:00Z'), random: () => 0.5 });
 
 function context(outDir: string, stats = new RunStats()): SinkContext {
   return { outDir, preset: PRESET, options: OPTIONS, stats };

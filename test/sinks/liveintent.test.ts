@@ -14,6 +14,7 @@ import { hashValue, type HashAlgorithm } from '../../src/hash.js';
 import type { Row } from '../../src/model/row.js';
 import { RunStats } from '../../src/model/stats.js';
 import { checkLiveIntentOptions, liveIntentSink, utcDate } from '../../sinks/liveintent.js';
+import { resolveRunOptions } from '../../src/pipeline/options.js';
 
 // A stand-in preset, so these tests exercise the sink alone (the real preset is tested beside it).
 const PRESET = {
@@ -34,29 +35,9 @@ const SEGMENTS: ResolvedRunOptions['segments'] = [
   { id: '456', name: 'Inactive Subscribers', action: 'remove' },
 ];
 
+/** The run's own option resolution, then raw overrides: some tests hand the sink values the CLI would refuse. */
 function runOptions(overrides: Partial<ResolvedRunOptions> = {}): ResolvedRunOptions {
-  return {
-    hash: 'sha256',
-    encoding: 'hex',
-    defaultCountry: undefined,
-    dateFormat: undefined,
-    phoneMode: 'lenient',
-    batchSize: 10_000,
-    rowsPerFile: 1_000_000,
-    now: () => NOW,
-    random: () => 0.5,
-    sessionId: undefined,
-    ldu: { enabled: false },
-    operation: 'add',
-    partnerId: '1001',
-    subId: undefined,
-    segments: SEGMENTS,
-    digest: 'md5',
-    compression: 'none',
-    prefix: undefined,
-    delta: false,
-    ...overrides,
-  };
+  return { ...resolveRunOptions(PRESET, { now: () => NOW, random: () => 0.5, partnerId: '1001', segments: SEGMENTS }), ...overrides };
 }
 
 function rowsOf(hashes: readonly string[]): Row[] {
