@@ -6,6 +6,17 @@ export type HashEncoding = 'hex' | 'base64';
 export const HASH_ALGORITHMS: readonly HashAlgorithm[] = ['sha256', 'sha1', 'md5'];
 export const HASH_ENCODINGS: readonly HashEncoding[] = ['hex', 'base64'];
 
+/**
+ * What a hash stage did to a row: which keys now hold digests, of which algorithm and encoding.
+ * The validate stage trusts a row stamped with a signature that covers its own hashed keys
+ * instead of re-checking every digest against a pattern (6% of a Meta run's time).
+ */
+export interface HashSignature {
+  readonly algorithm: HashAlgorithm;
+  readonly encoding: HashEncoding;
+  readonly keys: ReadonlySet<string>;
+}
+
 /** Length in bytes of each algorithm's digest. */
 const DIGEST_BYTES: Record<HashAlgorithm, number> = { sha256: 32, sha1: 20, md5: 16 };
 

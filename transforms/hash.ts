@@ -1,8 +1,10 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import type { DestinationPreset } from '../src/destinations/types.js';
-import { encodeDigest, hashValue, type HashAlgorithm, type HashEncoding } from '../src/hash.js';
+import { encodeDigest, hashValue, type HashAlgorithm, type HashEncoding, type HashSignature } from '../src/hash.js';
 import type { Row, RowChunk } from '../src/model/row.js';
 import { BatchHasher } from '../src/hash-batch.js';
+import { AdaptiveMemo } from '../src/memo.js';
+
 
 export interface HashOptions {
   /** The keys to hash: a preset's hashed keys, or a list of key names. */
@@ -24,9 +26,14 @@ export class RowHasher {
     this.algorithm = options.algorithm ?? 'sha256';
     this.encoding = options.encoding ?? 'hex';
     this.batch = new BatchHasher(this.algorithm, this.encoding);
+    this.memos = this.keys.map(() => new AdaptiveMemo<string>());
+    this.signature = { algorithm: this.algorithm, encoding: this.encoding, keys: new Set(this.keys) };
   }
 
   private readonly batch: BatchHasher;
+  /** Per key, digests of recent values: names, countries and genders repeat, emails rarely do. */
+  private readonly memos: AdaptiveMemo<string>[];
+  readonly signature: HashSignature;
   private readonly pendingValues: string[] = [];
   private readonly pendingTargets: Record<string, string | null>[] = [];
 
@@ -37,8 +44,10 @@ export class RowHasher {
   hashChunk(rows: readonly Row[]): void {
     const pending: string[] = this.pendingValues;
     const targets: Record<string, string | null>[] = this.pendingTargets;
+    for (let r = 0; r < rows.length; r++) if (rows[r]!.values !== undefined) rows[r]!.hashedBy = this.signature;
     for (let k = 0; k < this.keys.length; k++) {
       const key = this.keys[k]!;
+      const memo = this.memos[k]!;
       pending.length = 0;
       targets.length = 0;
       for (let r = 0; r < rows.length; r++) {
@@ -52,12 +61,21 @@ export class RowHasher {
           values[key] = encodeDigest(hex, this.encoding);
           continue;
         }
+        const known = memo.get(value);
+        if (known !== undefined) {
+          values[key] = known;
+          continue;
+        }
         pending.push(value);
         targets.push(values);
       }
       if (pending.length === 0) continue;
       const digests = this.batch.hashMany(pending);
-      for (let i = 0; i < targets.length; i++) targets[i]![key] = digests[i]!;
+      const remember = memo.active;
+      for (let i = 0; i < targets.length; i++) {
+        targets[i]![key] = digests[i]!;
+        if (remember) memo.set(pending[i]!, digests[i]!);
+      }
     }
     pending.length = 0;
     targets.length = 0;
@@ -67,6 +85,7 @@ export class RowHasher {
   hash(row: Row): void {
     const values = row.values;
     if (values === undefined) return;
+    row.hashedBy = this.signature;
     const prehashed = row.prehashed;
     for (let k = 0; k < this.keys.length; k++) {
       const key = this.keys[k]!;

@@ -3,6 +3,7 @@ import type { DestinationPreset, KeySpec } from '../src/destinations/types.js';
 import { AudienceEtlError } from '../src/errors.js';
 import { detectHashed, type HashAlgorithm } from '../src/hash.js';
 import type { Row, RowChunk } from '../src/model/row.js';
+import { AdaptiveMemo } from '../src/memo.js';
 import { countryAlpha2 } from '../src/normalize/country.js';
 import { detach } from '../src/normalize/text.js';
 import type { NormalizeContext } from '../src/normalize/types.js';
@@ -26,6 +27,11 @@ export class RowNormalizer {
   private readonly defaultCountry: string | undefined;
   private readonly ctx: NormalizeContext;
   private readonly countries = new Map<string, string | undefined>();
+  /**
+   * Per row country (the one part of the context that changes from row to row), a memo per key:
+   * normalizers are pure functions of the value and the context, and most columns repeat.
+   */
+  private readonly memos = new Map<string | undefined, (AdaptiveMemo<string | null> | undefined)[]>();
 
   constructor(options: NormalizeOptions) {
     this.keys = options.preset.keys;
@@ -58,12 +64,23 @@ export class RowNormalizer {
     return cc ?? this.defaultCountry;
   }
 
+  private memosFor(country: string | undefined): (AdaptiveMemo<string | null> | undefined)[] {
+    let memos = this.memos.get(country);
+    if (memos === undefined) {
+      // Keys made from several fields (`derive`) depend on more than their value: never memoized.
+      memos = this.keys.map((spec) => (spec.derive === undefined ? new AdaptiveMemo<string | null>() : undefined));
+      this.memos.set(country, memos);
+    }
+    return memos;
+  }
+
   /** Fills `row.values` (and `row.prehashed`) from `row.fields`. */
   normalize(row: Row): void {
     if (row.rejected !== undefined) return;
     const fields = row.fields;
     const ctx = this.ctx;
     ctx.country = this.rowCountry(fields.country);
+    const memos = this.memosFor(ctx.country);
     const values: Record<string, string | null> = {};
     for (let k = 0; k < this.keys.length; k++) {
       const spec = this.keys[k]!;
@@ -81,7 +98,14 @@ export class RowNormalizer {
             continue;
           }
         }
-        value = spec.normalize(raw, ctx);
+        const memo = memos[k]!;
+        const known = memo.get(raw);
+        if (known !== undefined) {
+          value = known;
+        } else {
+          value = spec.normalize(raw, ctx);
+          memo.set(raw, value);
+        }
       }
       if (value !== '') values[spec.key] = value;
     }

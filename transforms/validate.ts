@@ -1,6 +1,6 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import type { DestinationPreset } from '../src/destinations/types.js';
-import { hashPattern, type HashAlgorithm, type HashEncoding } from '../src/hash.js';
+import { hashPattern, type HashAlgorithm, type HashEncoding, type HashSignature } from '../src/hash.js';
 import type { Row, RowChunk } from '../src/model/row.js';
 import { RunStats, type FieldCounts } from '../src/model/stats.js';
 
@@ -17,6 +17,8 @@ export interface ValidateOptions {
 interface CompiledKey {
   key: string;
   pattern: RegExp | undefined;
+  /** Hashed with the run's algorithm: a row whose hash stage covered it needs no pattern check. */
+  hashed: boolean;
   required: boolean;
   counts: FieldCounts;
 }
@@ -27,18 +29,35 @@ export class RowValidator {
   private readonly preset: DestinationPreset;
   private readonly stats: RunStats;
   private readonly file: string | undefined;
+  private readonly algorithm: HashAlgorithm;
+  private readonly encoding: HashEncoding;
+  /** The last hash signature found to cover every hashed key (one per run in practice). */
+  private trusted: HashSignature | undefined;
 
   constructor(options: ValidateOptions) {
     this.preset = options.preset;
+    this.algorithm = options.algorithm ?? 'sha256';
+    this.encoding = options.encoding ?? 'hex';
     this.stats = options.stats ?? new RunStats();
     this.file = options.file;
-    const hashed = hashPattern(options.algorithm ?? 'sha256', options.encoding ?? 'hex');
+    const hashed = hashPattern(this.algorithm, this.encoding);
     this.keys = options.preset.keys.map((spec) => ({
       key: spec.key,
       pattern: spec.hashed ? hashed : spec.pattern,
+      hashed: spec.hashed,
       required: spec.required === true,
       counts: this.stats.field(spec.key),
     }));
+  }
+
+  /** Whether a hash stage with this signature made digests that need no re-check here. */
+  private covers(signature: HashSignature | undefined): boolean {
+    if (signature === undefined) return false;
+    if (signature === this.trusted) return true;
+    if (signature.algorithm !== this.algorithm || signature.encoding !== this.encoding) return false;
+    for (const spec of this.keys) if (spec.hashed && !signature.keys.has(spec.key)) return false;
+    this.trusted = signature;
+    return true;
   }
 
   /** True when the row is kept; a rejected row is reported and should be dropped. */
@@ -51,6 +70,7 @@ export class RowValidator {
     let invalid: string[] | undefined;
     let missingRequired = false;
     let invalidRequired = false;
+    const digestsTrusted = this.covers(row.hashedBy);
     for (let k = 0; k < this.keys.length; k++) {
       const spec = this.keys[k]!;
       const value = values[spec.key];
@@ -60,7 +80,7 @@ export class RowValidator {
         continue;
       }
       if (row.prehashed?.[spec.key] !== undefined) spec.counts.arrived_hashed++;
-      if (value === null || (spec.pattern !== undefined && !spec.pattern.test(value))) {
+      if (value === null || (spec.pattern !== undefined && !(digestsTrusted && spec.hashed) && !spec.pattern.test(value))) {
         spec.counts.invalid++;
         delete values[spec.key];
         (invalid ??= []).push(spec.key);

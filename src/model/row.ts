@@ -1,3 +1,4 @@
+import type { HashSignature } from '../hash.js';
 import type { RejectReason } from './reasons.js';
 
 /**
@@ -17,6 +18,8 @@ export interface Row {
   values?: Record<string, string | null>;
   /** Keys whose value arrived already hashed, with the hash as lowercase hex. */
   prehashed?: Record<string, string>;
+  /** Set by the hash stage: the keys it turned into digests, and how (see `HashSignature`). */
+  hashedBy?: HashSignature;
   /**
    * Set by a parser on a record it cannot use (wrong field count, not an object). The row travels
    * on with empty fields so the validate stage reports it in input order; later stages skip it.

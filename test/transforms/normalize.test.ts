@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { generateRow, HEADER, seeded } from '../../benchmarks/generate.js';
+import { DESTINATIONS } from '../../src/destinations/index.js';
+import { detectHashed } from '../../src/hash.js';
+import type { Row } from '../../src/model/row.js';
+import { countryAlpha2 } from '../../src/normalize/country.js';
+import { makeContext } from '../../src/normalize/types.js';
+import { ColumnMapper } from '../../transforms/map.js';
+import { RowNormalizer } from '../../transforms/normalize.js';
+
+const NOW = new Date('2026-11-25T12:00:00Z');
+
+describe('RowNormalizer', () => {
+  // The memo per key and country must be invisible: each value as its normalizer gives it alone.
+  it.each(Object.keys(DESTINATIONS))('%s: memoized values equal each key normalizer called on its own', (name) => {
+    const preset = DESTINATIONS[name as keyof typeof DESTINATIONS];
+    const normalizer = new RowNormalizer({ preset, defaultCountry: 'US', now: () => NOW });
+    const mapper = new ColumnMapper({});
+    const columns = HEADER.split(',');
+    const random = seeded(5);
+    for (let i = 0; i < 8_000; i++) {
+      const cells = generateRow(random, i).match(/("([^"]|"")*"|[^,]*)(,|$)/g)!.map((c) => c.replace(/,$/, '').replace(/^"|"$/g, '').replace(/""/g, '"'));
+      const fields = mapper.apply(Object.fromEntries(columns.map((c, k) => [c, cells[k] ?? ''])));
+      const row: Row = { line: i + 2, fields };
+      normalizer.normalize(row);
+      const ctx = makeContext({ now: NOW, country: (fields.country ? countryAlpha2(fields.country) : undefined) ?? 'US' });
+      for (const spec of preset.keys) {
+        const raw = fields[spec.field];
+        let expected: string | null | undefined;
+        if (spec.derive) expected = spec.derive(fields, ctx);
+        else if (raw === undefined || raw === '') expected = undefined;
+        else expected = (spec.hashed ? detectHashed(raw.trim(), preset.hashAlgorithms[0]!) : undefined) ?? spec.normalize(raw, ctx);
+        if (row.values![spec.key] !== (expected === '' ? undefined : expected)) {
+          expect(row.values![spec.key], `${spec.key} of row ${i}`).toBe(expected === '' ? undefined : expected);
+        }
+      }
+    }
+  }, 60_000);
+});
