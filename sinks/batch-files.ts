@@ -1,7 +1,7 @@
 import { mkdir, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import type { DestinationSink, SinkResult } from '../src/destinations/types.js';
+import { isEncoded, type DestinationSink, type EncodedRows, type SinkResult } from '../src/destinations/types.js';
 import type { Row, RowChunk } from '../src/model/row.js';
 import { tempPathFor } from './atomic-file.js';
 
@@ -138,14 +138,15 @@ export class BodyWriter {
 export function batchSeriesSink(
   files: BatchFileSet,
   folder: string,
-  handlers: { writeRows(rows: readonly Row[]): Promise<void>; finish(): Promise<void> },
+  handlers: { writeRows(rows: readonly Row[]): Promise<void>; writeEncoded(chunk: EncodedRows): Promise<void>; finish(): Promise<void> },
 ): DestinationSink {
   let written: string[] = [];
   const sink = new Writable({
     objectMode: true,
     highWaterMark: 1,
-    write(chunk: RowChunk, _encoding, callback) {
-      handlers.writeRows(Array.isArray(chunk) ? chunk : [chunk]).then(() => callback(), callback);
+    write(chunk: RowChunk | EncodedRows, _encoding, callback) {
+      const written = isEncoded(chunk) ? handlers.writeEncoded(chunk) : handlers.writeRows(Array.isArray(chunk) ? chunk : [chunk]);
+      written.then(() => callback(), callback);
     },
     final(callback) {
       (async () => {

@@ -8,10 +8,10 @@
 import { join } from 'node:path';
 import { Writable, type Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { DestinationSink, SinkContext, SinkResult } from '../src/destinations/types.js';
-import { asAudienceEtlError } from '../src/errors.js';
+import { isEncoded, type DestinationSink, type EncodedRows, type EncoderContext, type RowEncoder, type SinkContext, type SinkResult } from '../src/destinations/types.js';
+import { AudienceEtlError, asAudienceEtlError } from '../src/errors.js';
 import type { RejectReason } from '../src/model/reasons.js';
-import { forEachRow, type Row, type RowChunk } from '../src/model/row.js';
+import type { Row, RowChunk } from '../src/model/row.js';
 import { PXID_PATTERN } from '../src/validate/datax.js';
 import { AtomicFile } from './atomic-file.js';
 import { createBzip2Compressor, resolveBzip2 } from './bzip2.js';
@@ -66,6 +66,40 @@ export function dataxLine(row: Row): { schema: DataxSchemaName; line: string } |
   return { reject: 'no_match_key' };
 }
 
+/**
+ * DataX's format as an encoder (see `EncodedRows`): one item per line, grouped by schema (input
+ * order kept within each), `parts` holding each line's index in `SCHEMA_ORDER`.
+ */
+export function dataxEncoder(context: EncoderContext): RowEncoder {
+  return (rows) => {
+    const text = ['', '', ''];
+    const lengths: number[][] = [[], [], []];
+    let kept = 0;
+    for (let r = 0; r < rows.length; r++) {
+      const made = dataxLine(rows[r]!);
+      if ('reject' in made) {
+        context.reject(rows[r]!, made.reject);
+        continue;
+      }
+      const part = SCHEMA_ORDER.indexOf(made.schema);
+      text[part] += made.line;
+      lengths[part]!.push(made.line.length);
+      kept++;
+    }
+    if (kept === 0) return undefined;
+    const ends = new Uint32Array(kept);
+    const parts = new Uint8Array(kept);
+    for (let part = 0, i = 0, at = 0; part < SCHEMA_ORDER.length; part++) {
+      for (const length of lengths[part]!) {
+        at += length;
+        ends[i] = at;
+        parts[i++] = part;
+      }
+    }
+    return { encoded: 'datax', rows: kept, text: text.join(''), ends, parts };
+  };
+}
+
 interface OpenFile {
   atomic: AtomicFile;
   compressor: Duplex;
@@ -88,10 +122,13 @@ class DataxCsvSink extends Writable implements DestinationSink {
   private readonly opening = new Map<DataxSchemaName, Promise<OpenFile>>();
   private readonly written: string[] = [];
   private failed = false;
+  private readonly encode: RowEncoder;
 
   constructor(context: SinkContext, options: DataxCsvSinkOptions) {
     super({ objectMode: true });
     this.context = context;
+    const { stats } = context;
+    this.encode = dataxEncoder({ preset: context.preset, options: context.options, fields: [], reject: (row, reason) => stats.reject({ line: row.line, reason }) });
     this.customCompressor = options.createCompressor !== undefined;
     this.createCompressor = options.createCompressor ?? (() => createBzip2Compressor());
   }
@@ -106,7 +143,7 @@ class DataxCsvSink extends Writable implements DestinationSink {
     }
   }
 
-  override _write(chunk: RowChunk, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+  override _write(chunk: RowChunk | EncodedRows, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     this.writeChunk(chunk).then(() => callback(), (err: unknown) => callback(asAudienceEtlError(err, 'IO', { stage: 'sink' })));
   }
 
@@ -132,19 +169,26 @@ class DataxCsvSink extends Writable implements DestinationSink {
     return { files: [...this.written] };
   }
 
-  private async writeChunk(chunk: RowChunk): Promise<void> {
+  private async writeChunk(chunk: RowChunk | EncodedRows): Promise<void> {
     const text: Partial<Record<DataxSchemaName, string>> = {};
     const counts: Partial<Record<DataxSchemaName, number>> = {};
     const { stats } = this.context;
-    forEachRow(chunk, (row) => {
-      const made = dataxLine(row);
-      if ('reject' in made) {
-        stats.reject({ line: row.line, reason: made.reject });
-        return;
-      }
-      text[made.schema] = (text[made.schema] ?? '') + made.line;
-      counts[made.schema] = (counts[made.schema] ?? 0) + 1;
-    });
+    const encoded = isEncoded(chunk) ? chunk : this.encode(Array.isArray(chunk) ? chunk : [chunk]);
+    if (encoded?.encoded !== undefined && encoded.encoded !== 'datax') {
+      throw new AudienceEtlError('INVARIANT', `the datax sink got rows encoded for ${encoded.encoded}`);
+    }
+    if (encoded === undefined) return;
+    const { ends, parts } = encoded;
+    for (let i = 0, at = 0; i < ends.length; ) {
+      const part = parts![i]!;
+      let last = i;
+      while (last + 1 < ends.length && parts![last + 1] === part) last++;
+      const schema = SCHEMA_ORDER[part]!;
+      text[schema] = encoded.text.slice(at, ends[last]);
+      counts[schema] = last - i + 1;
+      at = ends[last]!;
+      i = last + 1;
+    }
     const waits: Promise<void>[] = [];
     for (const schema of SCHEMA_ORDER) {
       const lines = text[schema];

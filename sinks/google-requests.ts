@@ -1,7 +1,9 @@
 import { join } from 'node:path';
-import type { DestinationSink, SinkContext } from '../src/destinations/types.js';
+import type { DestinationSink, EncodedRows, EncoderContext, RowEncoder, SinkContext } from '../src/destinations/types.js';
+import { AudienceEtlError } from '../src/errors.js';
 import type { Row } from '../src/model/row.js';
-import { BatchFileSet, batchSeriesSink } from './batch-files.js';
+import { BatchFileSet, batchSeriesSink, type BodyWriter } from './batch-files.js';
+import { jsonString } from './json-text.js';
 
 const ADDRESS = ['givenName', 'familyName', 'regionCode', 'postalCode'] as const;
 
@@ -13,46 +15,89 @@ const ADDRESS = ['givenName', 'familyName', 'regionCode', 'postalCode'] as const
 export function googleMembers(row: Row): string[] {
   const v = row.values ?? {};
   const ids: string[] = [];
-  if (typeof v.emailAddress === 'string') ids.push(`{"emailAddress":${JSON.stringify(v.emailAddress)}}`);
-  if (typeof v.phoneNumber === 'string') ids.push(`{"phoneNumber":${JSON.stringify(v.phoneNumber)}}`);
+  if (typeof v.emailAddress === 'string') ids.push(`{"emailAddress":${jsonString(v.emailAddress)}}`);
+  if (typeof v.phoneNumber === 'string') ids.push(`{"phoneNumber":${jsonString(v.phoneNumber)}}`);
   if (ADDRESS.every((k) => typeof v[k] === 'string')) {
-    ids.push(`{"address":{${ADDRESS.map((k) => `"${k}":${JSON.stringify(v[k])}`).join(',')}}}`);
+    ids.push(`{"address":{${ADDRESS.map((k) => `"${k}":${jsonString(v[k]!)}`).join(',')}}}`);
   }
   const members: string[] = [];
   if (ids.length) members.push(`{"userData":{"userIdentifiers":[${ids.join(',')}]}}`);
-  if (typeof v.mobileId === 'string') members.push(`{"mobileData":{"mobileIds":[${JSON.stringify(v.mobileId)}]}}`);
+  if (typeof v.mobileId === 'string') members.push(`{"mobileData":{"mobileIds":[${jsonString(v.mobileId)}]}}`);
   return members;
+}
+
+/** Google's format as an encoder (see `EncodedRows`): each item is `,` + one audience member. */
+export function googleEncoder(_context: EncoderContext): RowEncoder {
+  return (rows) => {
+    if (rows.length === 0) return undefined;
+    const ends: number[] = [];
+    let text = '';
+    for (let r = 0; r < rows.length; r++) {
+      for (const member of googleMembers(rows[r]!)) {
+        text += ',' + member;
+        ends.push(text.length);
+      }
+    }
+    return { encoded: 'google', rows: rows.length, text, ends: Uint32Array.from(ends) };
+  };
 }
 
 /**
  * Google's sink: request bodies `{"audienceMembers": [...], "encoding": "HEX"|"BASE64"}` of at most
- * `batchSize` members each, as `<out>/google/request-000001.json`, …
+ * `batchSize` members each, as `<out>/google/request-000001.json`, … written as members arrive.
  */
 export function googleRequestSink(context: SinkContext): DestinationSink {
   const { options, stats, preset } = context;
   const files = new BatchFileSet(join(context.outDir, 'google'), 'request-');
   const perRequest = Math.min(options.batchSize, preset.batchSize.max);
-  const encoding = options.encoding === 'base64' ? 'BASE64' : 'HEX';
-  let members: string[] = [];
+  const tail = `],"encoding":"${options.encoding === 'base64' ? 'BASE64' : 'HEX'}"}\n`;
+  /** The request being written: its file, its member count. */
+  let current: { writer: BodyWriter; members: number } | undefined;
 
-  const flushRequest = async (count: number) => {
-    const part = members.slice(0, count);
-    members = members.slice(count);
-    await files.add(`{"audienceMembers":[${part.join(',')}],"encoding":"${encoding}"}\n`);
+  const open = async () => {
+    const { writer } = await files.begin();
+    await writer.write('{"audienceMembers":[');
+    return (current = { writer, members: 0 });
   };
 
-  const writeRows = async (rows: readonly Row[]) => {
-    for (const row of rows) {
-      for (const m of googleMembers(row)) members.push(m);
-      stats.rowsOut++;
+  const close = async () => {
+    if (current === undefined) return;
+    const { writer } = current;
+    current = undefined;
+    await writer.write(tail);
+    await writer.close();
+  };
+
+  /**
+   * Appends `count` members held in `text` (items as `EncodedRows` makes them, each starting with
+   * `,`) and `ends`, cutting requests at `perRequest` members.
+   */
+  const append = async (text: string, ends: ArrayLike<number>) => {
+    for (let i = 0, at = 0; i < ends.length; ) {
+      const request = current ?? (await open());
+      const take = Math.min(ends.length - i, perRequest - request.members);
+      const end = ends[i + take - 1]!;
+      await request.writer.write(text.slice(request.members === 0 ? at + 1 : at, end));
+      request.members += take;
+      i += take;
+      at = end;
+      if (request.members >= perRequest) await close();
     }
-    while (members.length >= perRequest) await flushRequest(perRequest);
   };
+
+  const encode = googleEncoder({ preset, options, fields: [], reject: () => undefined });
 
   return batchSeriesSink(files, 'google', {
-    writeRows,
-    finish: async () => {
-      if (members.length) await flushRequest(members.length);
+    writeRows: async (rows) => {
+      const encoded = encode(rows);
+      if (encoded) await append(encoded.text, encoded.ends);
+      stats.rowsOut += rows.length;
     },
+    writeEncoded: async (chunk: EncodedRows) => {
+      if (chunk.encoded !== 'google') throw new AudienceEtlError('INVARIANT', `the google sink got rows encoded for ${chunk.encoded}`);
+      await append(chunk.text, chunk.ends);
+      stats.rowsOut += chunk.rows;
+    },
+    finish: close,
   });
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Transform, Writable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import type { DestinationSink, ResolvedRunOptions, SinkContext, SinkResult } from '../src/destinations/types.js';
+import { isEncoded, type DestinationPreset, type DestinationSink, type EncodedRows, type EncoderContext, type ResolvedRunOptions, type RowEncoder, type SinkContext, type SinkResult } from '../src/destinations/types.js';
 import { AudienceEtlError, asAudienceEtlError } from '../src/errors.js';
 import { validateSegments, type LiveIntentSegment } from '../src/liveintent/segments.js';
 import type { Row, RowChunk } from '../src/model/row.js';
@@ -166,19 +166,24 @@ class LiveIntentSink extends Writable implements DestinationSink {
     });
   }
 
-  override _write(chunk: RowChunk, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    const rows: readonly Row[] = Array.isArray(chunk) ? chunk : [chunk];
-    let text = '';
-    for (let i = 0; i < rows.length; i++) {
-      const value = rows[i]!.values?.[this.key];
-      if (typeof value !== 'string' || value === '') {
-        callback(new AudienceEtlError('INVARIANT', `a row without ${this.key} reached the liveintent sink`, { line: rows[i]!.line, stage: 'sink' }));
-        return;
+  override _write(chunk: RowChunk | EncodedRows, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    let encoded: EncodedRows | undefined;
+    try {
+      encoded = isEncoded(chunk) ? chunk : liveIntentLines(this.key, Array.isArray(chunk) ? chunk : [chunk]);
+      if (encoded?.encoded !== undefined && encoded.encoded !== 'liveintent') {
+        throw new AudienceEtlError('INVARIANT', `the liveintent sink got rows encoded for ${encoded.encoded}`);
       }
-      text += value + '\n';
+    } catch (err) {
+      callback(err as Error);
+      return;
     }
-    this.records += rows.length;
-    this.context.stats.rowsOut += rows.length;
+    if (encoded === undefined) {
+      callback();
+      return;
+    }
+    const { text } = encoded;
+    this.records += encoded.rows;
+    this.context.stats.rowsOut += encoded.rows;
     if (this.head!.write(text)) callback();
     else this.head!.once('drain', () => callback());
   }
@@ -260,12 +265,38 @@ class LiveIntentSink extends Writable implements DestinationSink {
   }
 }
 
+/** The data file's lines for `rows`: one hash of `key` per line; a row without one is a broken pipeline. */
+function liveIntentLines(key: string, rows: readonly Row[]): EncodedRows | undefined {
+  if (rows.length === 0) return undefined;
+  const ends = new Uint32Array(rows.length);
+  let text = '';
+  for (let i = 0; i < rows.length; i++) {
+    const value = rows[i]!.values?.[key];
+    if (typeof value !== 'string' || value === '') {
+      throw new AudienceEtlError('INVARIANT', `a row without ${key} reached the liveintent sink`, { line: rows[i]!.line, stage: 'sink' });
+    }
+    text += value + '\n';
+    ends[i] = text.length;
+  }
+  return { encoded: 'liveintent', rows: rows.length, text, ends };
+}
+
+/** LiveIntent's format as an encoder (see `EncodedRows`): one line per row, the email's hash. */
+export function liveIntentEncoder(context: EncoderContext): RowEncoder {
+  const key = emailKey(context.preset);
+  return (rows) => liveIntentLines(key, rows);
+}
+
+function emailKey(preset: DestinationPreset): string {
+  const spec = preset.keys.find((k) => k.field === 'email');
+  if (spec === undefined) {
+    throw new AudienceEtlError('BAD_OPTION', `preset ${preset.name} has no email key for the liveintent sink`);
+  }
+  return spec.key;
+}
+
 /** Builds the LiveIntent sink; throws `BAD_OPTION` at once (before any file exists) on bad options. */
 export function liveIntentSink(context: SinkContext): DestinationSink {
   const options = checkLiveIntentOptions(context.options);
-  const spec = context.preset.keys.find((k) => k.field === 'email');
-  if (spec === undefined) {
-    throw new AudienceEtlError('BAD_OPTION', `preset ${context.preset.name} has no email key for the liveintent sink`);
-  }
-  return new LiveIntentSink(context, options, spec.key);
+  return new LiveIntentSink(context, options, emailKey(context.preset));
 }

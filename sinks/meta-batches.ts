@@ -1,8 +1,9 @@
 import { join } from 'node:path';
-import type { DestinationSink, KeySpec, SinkContext } from '../src/destinations/types.js';
+import type { DestinationSink, EncodedRows, EncoderContext, KeySpec, ResolvedRunOptions, RowEncoder, SinkContext } from '../src/destinations/types.js';
 import { AudienceEtlError } from '../src/errors.js';
 import type { Row } from '../src/model/row.js';
 import { BatchFileSet, batchSeriesSink, type BodyWriter } from './batch-files.js';
+import { jsonString } from './json-text.js';
 
 /** `estimated_num_total` is written right-aligned in this many characters and patched at the end. */
 const TOTAL_WIDTH = 20;
@@ -25,7 +26,8 @@ function locationCode(raw: string | undefined, fallback: number | undefined): nu
   return fallback ?? 0;
 }
 
-interface Schema {
+/** A Meta schema: the keys a batch carries, in the preset's order, plus the LDU columns. */
+export interface MetaSchema {
   keys: readonly KeySpec[];
   dpo: boolean;
   country: boolean;
@@ -33,6 +35,65 @@ interface Schema {
   /** Canonical fields this schema covers, to notice a row that provides more. */
   fields: ReadonlySet<string>;
   names: string[];
+}
+
+type Ldu = ResolvedRunOptions['ldu'];
+
+/** The schema for rows that provide `present` canonical fields. */
+export function metaSchema(keys: readonly KeySpec[], ldu: Ldu, present: ReadonlySet<string>): MetaSchema {
+  const chosen = keys.filter((k) => present.has(k.field) || k.alsoFrom?.some((f) => present.has(f)));
+  const dpo = ldu.enabled || present.has('data_processing_options');
+  const country = dpo && (ldu.country !== undefined || present.has('data_processing_options_country'));
+  const state = dpo && (ldu.state !== undefined || present.has('data_processing_options_state'));
+  const names = chosen.map((k) => k.key);
+  if (dpo) names.push(DPO);
+  if (country) names.push(DPO_COUNTRY);
+  if (state) names.push(DPO_STATE);
+  return { keys: chosen, dpo, country, state, fields: present, names };
+}
+
+/**
+ * One row of `data`: `["<hash>","",…]`. Digests the hash stage made need no escaping, so only the
+ * other values are checked.
+ */
+export function metaRow(schema: MetaSchema, row: Row, ldu: Ldu): string {
+  const values = row.values ?? {};
+  const keys = schema.keys;
+  const digests = row.hashedBy?.keys;
+  let line = '[';
+  for (let k = 0; k < keys.length; k++) {
+    const spec = keys[k]!;
+    const value = values[spec.key];
+    if (k) line += ',';
+    if (typeof value !== 'string') line += '""';
+    else line += digests?.has(spec.key) ? '"' + value + '"' : jsonString(value);
+  }
+  if (schema.dpo) {
+    const own = row.fields.data_processing_options;
+    const limited = own !== undefined && own.trim() !== '' ? /\bLDU\b/i.test(own) : ldu.enabled;
+    line += (keys.length ? ',' : '') + (limited ? '["LDU"]' : '[]');
+    if (schema.country) line += ',' + String(limited ? locationCode(row.fields.data_processing_options_country, ldu.country) : 0);
+    if (schema.state) line += ',' + String(limited ? locationCode(row.fields.data_processing_options_state, ldu.state) : 0);
+  }
+  return line + ']';
+}
+
+/**
+ * Meta's format as an encoder (see `EncodedRows`): each item is `,` + one row of `data`, so the
+ * sink writes a whole run of rows as one slice, dropping the comma of a batch's first row.
+ */
+export function metaEncoder(context: EncoderContext): RowEncoder {
+  const schema = metaSchema(context.preset.keys, context.options.ldu, new Set(context.fields));
+  return (rows) => {
+    if (rows.length === 0) return undefined;
+    const ends = new Uint32Array(rows.length);
+    let text = '';
+    for (let r = 0; r < rows.length; r++) {
+      text += ',' + metaRow(schema, rows[r]!, context.options.ldu);
+      ends[r] = text.length;
+    }
+    return { encoded: 'meta', rows: rows.length, text, ends, fields: context.fields };
+  };
 }
 
 /**
@@ -56,47 +117,17 @@ export function metaBatchSink(context: SinkContext): DestinationSink {
   /** Byte offsets, per batch, of the `false` flag and of the padded total. */
   const offsets: { flag: number; total: number }[] = [];
   let total = 0;
-  let schema: Schema | undefined;
+  let schema: MetaSchema | undefined;
 
-  const schemaFor = (present: ReadonlySet<string>): Schema => {
-    const chosen = keys.filter((k) => present.has(k.field) || k.alsoFrom?.some((f) => present.has(f)));
-    const dpo = options.ldu.enabled || present.has('data_processing_options');
-    const country = dpo && (options.ldu.country !== undefined || present.has('data_processing_options_country'));
-    const state = dpo && (options.ldu.state !== undefined || present.has('data_processing_options_state'));
-    const names = chosen.map((k) => k.key);
-    if (dpo) names.push(DPO);
-    if (country) names.push(DPO_COUNTRY);
-    if (state) names.push(DPO_STATE);
-    return { keys: chosen, dpo, country, state, fields: present, names };
-  };
-
-  const covers = (s: Schema, fields: Readonly<Record<string, string>>): boolean => {
+  const covers = (s: MetaSchema, fields: Readonly<Record<string, string>>): boolean => {
     for (const field in fields) if (!s.fields.has(field)) return false;
     return true;
-  };
-
-  const serialize = (s: Schema, row: Row): string => {
-    const values = row.values ?? {};
-    let line = '[';
-    for (let k = 0; k < s.keys.length; k++) {
-      const value = values[s.keys[k]!.key];
-      // Hashes, MADIDs and most ids need no escaping; JSON.stringify handles the rest.
-      line += (k ? ',' : '') + (typeof value === 'string' ? JSON.stringify(value) : '""');
-    }
-    if (s.dpo) {
-      const own = row.fields.data_processing_options;
-      const ldu = own !== undefined && own.trim() !== '' ? /\bLDU\b/i.test(own) : options.ldu.enabled;
-      line += (s.keys.length ? ',' : '') + (ldu ? '["LDU"]' : '[]');
-      if (s.country) line += ',' + String(ldu ? locationCode(row.fields.data_processing_options_country, options.ldu.country) : 0);
-      if (s.state) line += ',' + String(ldu ? locationCode(row.fields.data_processing_options_state, options.ldu.state) : 0);
-    }
-    return line + ']';
   };
 
   /** The batch being written: its file, its row count. */
   let current: { writer: BodyWriter; rows: number } | undefined;
 
-  const openBatch = async (s: Schema) => {
+  const openBatch = async (s: MetaSchema) => {
     const { n, writer } = await files.begin();
     const head = `{"session":{"session_id":${sessionId},"batch_seq":${n},"last_batch_flag":`;
     const mid = 'false,"estimated_num_total":';
@@ -125,10 +156,10 @@ export function metaBatchSink(context: SinkContext): DestinationSink {
         if (current) await current.writer.write(text);
         text = '';
         await closeBatch();
-        schema = schemaFor(present);
+        schema = metaSchema(keys, options.ldu, present);
       }
       if (current === undefined) await openBatch(schema);
-      text += (current!.rows++ ? ',' : '') + serialize(schema, row);
+      text += (current!.rows++ ? ',' : '') + metaRow(schema, row, options.ldu);
       if (current!.rows >= batchSize) {
         await current!.writer.write(text);
         text = '';
@@ -138,8 +169,35 @@ export function metaBatchSink(context: SinkContext): DestinationSink {
     if (text && current) await current.writer.write(text);
   };
 
+  /** Encoded rows: runs of whole rows sliced straight into the batches. */
+  let encodedSchema: { fields: string; schema: MetaSchema } | undefined;
+  const writeEncoded = async (chunk: EncodedRows) => {
+    if (chunk.encoded !== 'meta' || chunk.fields === undefined) throw new AudienceEtlError('INVARIANT', `the meta sink got rows encoded for ${chunk.encoded}`);
+    // Chunks from worker threads carry copies of the same fields: compare them by value.
+    const fields = chunk.fields.join(',');
+    if (encodedSchema?.fields !== fields) encodedSchema = { fields, schema: metaSchema(keys, options.ldu, new Set(chunk.fields)) };
+    const wanted = encodedSchema.schema;
+    if (schema === undefined || schema.names.join() !== wanted.names.join()) {
+      await closeBatch();
+      schema = wanted;
+    }
+    const { text, ends } = chunk;
+    for (let i = 0, at = 0; i < ends.length; ) {
+      if (current === undefined) await openBatch(schema);
+      const batch = current!;
+      const take = Math.min(ends.length - i, batchSize - batch.rows);
+      const end = ends[i + take - 1]!;
+      await batch.writer.write(text.slice(batch.rows === 0 ? at + 1 : at, end));
+      batch.rows += take;
+      i += take;
+      at = end;
+      if (batch.rows >= batchSize) await closeBatch();
+    }
+  };
+
   return batchSeriesSink(files, 'meta', {
     writeRows,
+    writeEncoded,
     finish: async () => {
       await closeBatch();
       const count = files.count;

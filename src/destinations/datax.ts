@@ -1,4 +1,4 @@
-import { DATAX_KEYS, dataxCsvSink } from '../../sinks/datax-csv.js';
+import { DATAX_KEYS, dataxCsvSink, dataxEncoder } from '../../sinks/datax-csv.js';
 import { normalizeEmail, normalizePhoneE164, normalizePxid } from '../normalize/index.js';
 import { PXID_PATTERN } from '../validate/datax.js';
 import type { DestinationPreset } from './types.js';
@@ -35,4 +35,5 @@ export const datax = {
     return missing.length > 0 ? `datax needs ${missing.join(' and ')}` : null;
   },
   sink: (context) => dataxCsvSink(context),
+  encoder: dataxEncoder,
 } satisfies DestinationPreset;

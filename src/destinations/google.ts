@@ -1,4 +1,4 @@
-import { googleRequestSink } from '../../sinks/google-requests.js';
+import { googleRequestSink, googleEncoder } from '../../sinks/google-requests.js';
 import { regionCodeGoogle } from '../normalize/country.js';
 import { normalizeEmailGoogle } from '../normalize/email.js';
 import { normalizeMadid } from '../normalize/madid.js';
@@ -51,4 +51,5 @@ export const google = {
     return 'google needs an email, phone or madid column, or first_name, last_name, zip (and a country column or --default-country)';
   },
   sink: googleRequestSink,
+  encoder: googleEncoder,
 } satisfies DestinationPreset;

@@ -1,4 +1,4 @@
-import { liveIntentSink } from '../../sinks/liveintent.js';
+import { liveIntentSink, liveIntentEncoder } from '../../sinks/liveintent.js';
 import { normalizeEmail } from '../normalize/email.js';
 import type { DestinationPreset } from './types.js';
 
@@ -29,4 +29,5 @@ export const liveintent = {
     return provided.has('email') ? null : 'liveintent needs an email column';
   },
   sink: liveIntentSink,
+  encoder: liveIntentEncoder,
 } satisfies DestinationPreset;

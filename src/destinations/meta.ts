@@ -1,4 +1,4 @@
-import { metaBatchSink } from '../../sinks/meta-batches.js';
+import { metaBatchSink, metaEncoder } from '../../sinks/meta-batches.js';
 import type { CanonicalField } from '../model/fields.js';
 import { cityMeta } from '../normalize/city.js';
 import { countryMeta } from '../normalize/country.js';
@@ -52,4 +52,5 @@ export const meta = {
   },
   rowFields: ['data_processing_options', 'data_processing_options_country', 'data_processing_options_state'],
   sink: metaBatchSink,
+  encoder: metaEncoder,
 } satisfies DestinationPreset;

@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import type { HashAlgorithm, HashEncoding } from '../hash.js';
 import type { CanonicalField } from '../model/fields.js';
 import type { RejectReason } from '../model/reasons.js';
+import type { Row } from '../model/row.js';
 import type { RunStats } from '../model/stats.js';
 import type { NormalizeContext, Normalizer } from '../normalize/types.js';
 
@@ -74,6 +75,44 @@ export interface SinkResult {
 /** A sink: an object-mode Writable of validated rows (Row or Row[]), owning its files' lifecycle. */
 export type DestinationSink = Writable & { result(): SinkResult };
 
+/**
+ * Rows already written in their sink's own format, as a run of items (a Meta row, a Google member,
+ * a DataX or LiveIntent line) concatenated into one string. Made by the destination's `encoder`
+ * where the rows were made (on a worker thread), so that the sink's thread only appends text; one
+ * string and one offset array cross threads far more cheaply than thousands of row objects.
+ */
+export interface EncodedRows {
+  /** The destination whose encoder made them; its sink refuses any other's. */
+  encoded: DestinationName;
+  /** Input rows they hold, for rows_out. */
+  rows: number;
+  text: string;
+  /** End offset in `text` of each item; item i is `text.slice(ends[i - 1] ?? 0, ends[i])`. */
+  ends: Uint32Array;
+  /** Per item, which of the sink's files or parts it belongs to (DataX's schemas), when it has several. */
+  parts?: Uint8Array;
+  /** Canonical fields the rows came from, when the format depends on them (Meta's schema). */
+  fields?: readonly string[];
+}
+
+/** What an encoder knows: the destination, the run's options, the fields the input provides. */
+export interface EncoderContext {
+  preset: DestinationPreset;
+  options: Pick<ResolvedRunOptions, 'ldu' | 'encoding'>;
+  /** Canonical fields of the rows (every row of a CSV input has the same). */
+  fields: readonly string[];
+  /** Reports a row the encoder cannot write (counted as rejected, never lost). */
+  reject(row: Row, reason: RejectReason): void;
+}
+
+/** Validated rows → their encoded form, or undefined when the chunk kept no row. */
+export type RowEncoder = (rows: readonly Row[]) => EncodedRows | undefined;
+
+/** Whether a chunk that reached a sink is pre-encoded rather than Row objects. */
+export function isEncoded(chunk: unknown): chunk is EncodedRows {
+  return typeof chunk === 'object' && chunk !== null && !Array.isArray(chunk) && typeof (chunk as EncodedRows).encoded === 'string';
+}
+
 /** A destination, as data. */
 export interface DestinationPreset {
   name: DestinationName;
@@ -100,4 +139,9 @@ export interface DestinationPreset {
   /** Canonical fields the sink reads from `row.fields` (besides `values`), e.g. Meta's LDU columns. */
   rowFields?: readonly CanonicalField[];
   sink(context: SinkContext): DestinationSink;
+  /**
+   * The sink's format as a pure function of validated rows, for runs whose rows are made on
+   * worker threads: the sink then accepts `EncodedRows` as well as rows, with identical output.
+   */
+  encoder?(context: EncoderContext): RowEncoder;
 }

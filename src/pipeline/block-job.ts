@@ -3,7 +3,7 @@ import { ColumnMapper, type ColumnPlan } from '../../transforms/map.js';
 import { RowHasher } from '../../transforms/hash.js';
 import { RowNormalizer } from '../../transforms/normalize.js';
 import { RowValidator } from '../../transforms/validate.js';
-import type { DestinationPreset, ResolvedRunOptions } from '../destinations/types.js';
+import type { DestinationPreset, EncodedRows, ResolvedRunOptions } from '../destinations/types.js';
 import type { Row } from '../model/row.js';
 import { RunStats, type FieldCounts, type RejectEntry } from '../model/stats.js';
 
@@ -16,7 +16,7 @@ export interface BlockSetup {
   map: Readonly<Record<string, string>> | undefined;
   /** Canonical fields the sink reads from `row.fields` that this input provides. */
   extras: readonly string[];
-  options: Pick<ResolvedRunOptions, 'hash' | 'encoding' | 'defaultCountry' | 'dateFormat' | 'phoneMode'> & { today: string };
+  options: Pick<ResolvedRunOptions, 'hash' | 'encoding' | 'defaultCountry' | 'dateFormat' | 'phoneMode' | 'ldu'> & { today: string };
 }
 
 export interface BlockJob {
@@ -25,11 +25,16 @@ export interface BlockJob {
   startByte: number;
 }
 
-/** The rows a block kept, flattened so they cross threads as a few arrays. */
+/**
+ * The rows a block kept: written in the sink's format when the destination has an encoder (the
+ * sink's thread then only appends text), else flattened so they cross threads as a few arrays.
+ */
 export interface BlockResult {
   rowsIn: number;
   fields: Record<string, FieldCounts>;
   rejects: RejectEntry[];
+  /** The kept rows, encoded; set instead of lines, values and extras when the preset has an encoder. */
+  encoded?: EncodedRows;
   /** Per kept row, its line. */
   lines: number[];
   /** Per kept row, per preset key in order: the final value, or '' when absent. */
@@ -49,6 +54,8 @@ export class BlockProcessor {
   private readonly hasher: RowHasher;
   private readonly keys: readonly string[];
   private readonly extras: readonly string[];
+  /** Canonical fields of every row of this input (the mapped header). */
+  private readonly fields: readonly string[];
 
   constructor(
     private readonly preset: DestinationPreset,
@@ -68,6 +75,7 @@ export class BlockProcessor {
     this.hasher = new RowHasher({ keys: preset, algorithm: setup.options.hash, encoding: setup.options.encoding });
     this.keys = preset.keys.map((k) => k.key);
     this.extras = setup.extras;
+    this.fields = this.plan.map(([field]) => field);
   }
 
   process(job: BlockJob): BlockResult {
@@ -97,6 +105,16 @@ export class BlockProcessor {
       this.normalizer.normalize(row);
     }
     this.hasher.hashChunk(rows);
+    if (this.preset.encoder !== undefined) {
+      const kept = rows.filter((row) => validator.validate(row));
+      const encode = this.preset.encoder({
+        preset: this.preset,
+        options: this.setup.options,
+        fields: this.fields,
+        reject: (row, reason) => stats.reject({ line: row.line, reason }),
+      });
+      return { rowsIn: stats.rowsIn, fields: stats.fields, rejects, encoded: encode(kept), lines: [], values: [], extras: [] };
+    }
     for (let r = 0; r < rows.length; r++) {
       const row = rows[r]!;
       if (!validator.validate(row)) continue;

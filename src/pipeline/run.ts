@@ -47,8 +47,9 @@ export interface RunDestinationOptions extends RunOptions {
   /** Explicit column mapping, canonical field → input column. */
   map?: Readonly<Record<string, string>>;
   /**
-   * Worker threads for CSV/TSV inputs (default 1: the whole run on the main thread; see
-   * `defaultThreads()` for why). JSON inputs and presets not in the registry always run on the main thread.
+   * Worker threads for CSV/TSV inputs (default: one per core, see `defaultThreads()`; inputs under
+   * 4 MB stay on the main thread unless this is given). JSON inputs and presets not in the registry
+   * always run on the main thread. Output is identical whatever the count.
    */
   threads?: number;
   /** Stand-in for process.stdin when input is `-`. */
