@@ -287,4 +287,48 @@ export class BatchHasher {
   hashManyInto(values: readonly string[], out: string[], outStart = 0): void {
     hashInto(values, this.algorithm, this.encoding, out, outStart);
   }
+
+  /**
+   * Digests of values given joined, value i being `text.slice(ends[i - 1] ?? 0, ends[i])`, as one
+   * string of fixed-width digests in order. The form values take when they cross threads (see
+   * `EncodedRows`): no value is sliced out and nothing is joined again.
+   */
+  hashJoined(text: string, ends: ArrayLike<number>): string {
+    return hashJoined(text, ends, this.algorithm, this.encoding);
+  }
+}
+
+function hashJoined(text: string, ends: ArrayLike<number>, algorithm: HashAlgorithm, encoding: HashEncoding): string {
+  const count = ends.length;
+  const addon = state().addon;
+  joined: if (addon !== undefined) {
+    const input = Buffer.allocUnsafe(text.length * 3);
+    const written = input.write(text, 0, 'utf8');
+    const byteEnds = new Uint32Array(count + 1);
+    if (written === text.length) {
+      for (let i = 0; i < count; i++) byteEnds[i + 1] = ends[i]!;
+    } else {
+      // Not all ASCII: the byte length of each value, counted where it sits in the text.
+      for (let i = 0, at = 0; i < count; at = ends[i]!, i++) byteEnds[i + 1] = byteEnds[i]! + Buffer.byteLength(text.slice(at, ends[i]), 'utf8');
+      // A surrogate pair cut between two values is one character joined and two replaced apart.
+      if (byteEnds[count] !== written) break joined;
+    }
+    const width = digestWidth(algorithm, encoding);
+    const output = Buffer.allocUnsafe(count * width);
+    try {
+      // The addon reads offsets[0..count] from the array it is given: a view per call of MAX_CHUNK_VALUES.
+      for (let first = 0; first < count; first += MAX_CHUNK_VALUES) {
+        const n = Math.min(MAX_CHUNK_VALUES, count - first);
+        addon.hashBatch(ALGORITHM_IDS[algorithm], ENCODING_IDS[encoding], input, byteEnds.subarray(first, first + n + 1), n, output.subarray(first * width));
+      }
+      return output.toString('latin1');
+    } catch (error) {
+      const current = state();
+      current.addon = undefined;
+      current.reason = `addon call failed: ${(error as Error).message}`;
+    }
+  }
+  let digests = '';
+  for (let i = 0, at = 0; i < count; at = ends[i]!, i++) digests += hashValue(text.slice(at, ends[i]), algorithm, encoding);
+  return digests;
 }

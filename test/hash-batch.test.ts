@@ -108,6 +108,22 @@ describe.each<[string, () => HashBatchModule]>([
     expect(mod().hashMany(values, 'sha1', 'hex')).toEqual(expected(values, 'sha1', 'hex'));
   });
 
+  it.each(COMBOS)('%s/%s hashJoined gives the digests of the joined values, in order', (algorithm, encoding) => {
+    const value = fc.oneof(fc.string({ unit: 'binary', maxLength: 30 }), fc.string({ unit: 'grapheme', maxLength: 20 }), fc.emailAddress(), fc.constant(''));
+    fc.assert(
+      fc.property(fc.array(value, { maxLength: 5000 }), (values) => {
+        const ends = new Uint32Array(values.length);
+        values.reduce((at, v, i) => (ends[i] = at + v.length), 0);
+        const hasher = new (mod().BatchHasher)(algorithm, encoding);
+        expect(hasher.hashJoined(values.join(''), ends)).toBe(expected(values, algorithm, encoding).join(''));
+      }),
+      { numRuns: 25 },
+    );
+    const split = ['a\ud83d', '\ude00b', '\ud83d', '\ude00'];
+    const ends = Uint32Array.from([2, 4, 5, 6]);
+    expect(new (mod().BatchHasher)(algorithm, encoding).hashJoined(split.join(''), ends)).toBe(expected(split, algorithm, encoding).join(''));
+  });
+
   it('hashManyInto writes at outStart and leaves the rest of the array alone', () => {
     const out = ['keep', 'keep', 'x', 'x', 'keep'];
     mod().hashManyInto(['a', 'b'], 'sha256', 'base64', out, 2);
