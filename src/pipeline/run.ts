@@ -47,8 +47,8 @@ export interface RunDestinationOptions extends RunOptions {
   /** Explicit column mapping, canonical field → input column. */
   map?: Readonly<Record<string, string>>;
   /**
-   * Worker threads for CSV/TSV inputs (default: one per core, see `defaultThreads()`; inputs under
-   * 4 MB stay on the main thread unless this is given). JSON inputs and presets not in the registry
+   * Worker threads for CSV/TSV inputs (default: one per core, see `defaultThreads()`, for presets
+   * with an encoder; inputs under 4 MB stay on the main thread unless this is given). JSON inputs and presets not in the registry
    * always run on the main thread. Output is identical whatever the count.
    */
   threads?: number;
@@ -93,7 +93,9 @@ export async function runDestination(options: RunDestinationOptions): Promise<Ru
   const preset = typeof options.destination === 'string' ? getDestination(options.destination) : options.destination;
   const resolved = resolveRunOptions(preset, options);
   if (resolved.delta && preset.name !== 'newtail') throw new AudienceEtlError('BAD_OPTION', `--delta is for newtail only, not ${preset.name}`);
-  const threads = options.threads ?? defaultThreads();
+  // Without an encoder the main thread still rebuilds and writes every row (newtail: measured
+  // slower on 2 threads than on 1), so only presets with one default to worker threads.
+  const threads = options.threads ?? (preset.encoder !== undefined ? defaultThreads() : 1);
   if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw new AudienceEtlError('BAD_OPTION', `--threads must be an integer from 1 to 64, got ${threads}`);
   const started = resolved.now();
   const clock = performance.now();

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateRow, HEADER, seeded } from '../../benchmarks/generate.js';
-import { workerModule } from '../../src/pipeline/parallel.js';
+import { defaultThreads, workerModule } from '../../src/pipeline/parallel.js';
 import { runDestination } from '../../src/pipeline/run.js';
 import { listFiles, tempDir } from '../helpers/tmp.js';
 
@@ -57,6 +57,22 @@ describe('worker threads', () => {
       expect(ids.length).toBe(b.stats.rows_out);
     }
   });
+
+  it('run by default on one thread per core for inputs of 4 MB or more, newtail on one', async () => {
+    const dir = tempDir();
+    const input = join(dir, 'big.csv');
+    const random = seeded(11);
+    const lines = [HEADER];
+    for (let i = 0; i < 42_000; i++) lines.push(generateRow(random, i));
+    writeFileSync(input, lines.join('\n') + '\n');
+    const small = join(dir, 'small.csv');
+    writeFileSync(small, lines.slice(0, 1000).join('\n') + '\n');
+    const run = (destination: string, file: string) =>
+      runDestination({ destination, input: file, out: join(dir, destination + file.length), defaultCountry: 'US', now: NOW, prefix: 'p' });
+    expect((await run('meta', input)).report.options.threads).toBe(defaultThreads());
+    expect((await run('meta', small)).report.options.threads).toBe(1);
+    expect((await run('newtail', input)).report.options.threads).toBe(1);
+  }, 60_000);
 
   it('name the line of a malformed quote found on a worker', async () => {
     const dir = tempDir();
