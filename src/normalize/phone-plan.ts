@@ -1,6 +1,7 @@
 // `core` + the `max` JSON rather than `max`'s own Metadata, which its CommonJS build does not export.
 import { Metadata } from 'libphonenumber-js/core';
 import maxMetadata from 'libphonenumber-js/max/metadata';
+import { detach } from './text.js';
 
 /*
  * libphonenumber-js's own parse and validation, replayed on its `max` metadata with every regular
@@ -42,6 +43,7 @@ const MAX_LENGTH_FOR_NSN = 17;
 const MAX_LENGTH_COUNTRY_CODE = 3;
 
 interface TypeRule {
+  source: string;
   pattern: RegExp;
   lengths: readonly number[] | undefined;
 }
@@ -57,6 +59,11 @@ interface Plan {
   nationalPrefixForParsing: RegExp | undefined;
   nationalPrefixTransformRule: string | undefined;
   idd: RegExp | undefined;
+  /** hasNumberType as one pattern per number length (see `typeCheckOf`), built on first use. */
+  typeChecks: Map<number, RegExp | null>;
+  /** hasNumberType's last question and answer on this plan (see `remember`). */
+  typedNumber: string | undefined;
+  typed: boolean;
 }
 
 /** A parsed number: what the library's PhoneNumber holds. */
@@ -68,15 +75,27 @@ export interface PhoneParts {
 
 const metadata = new Metadata(maxMetadata) as unknown as MetadataApi;
 const plans = new Map<string, Plan>();
+const NUMERIC = /^\d+$/;
 
 function entirely(pattern: string): RegExp {
   return new RegExp(`^(?:${pattern})$`);
 }
 
-/** The compiled plan of a country, or of a calling code's main country (`selectNumberingPlan`). */
+/**
+ * The compiled plan of a country, or of a calling code's main country (`selectNumberingPlan`): the
+ * same object for both, so that the memos below serve a number read either way.
+ */
 function planOf(countryOrCallingCode: string): Plan {
   let plan = plans.get(countryOrCallingCode);
-  if (plan !== undefined) return plan;
+  if (plan === undefined) {
+    const main = NUMERIC.test(countryOrCallingCode) ? countriesOf(countryOrCallingCode)?.[0] : undefined;
+    plan = main !== undefined ? planOf(main) : compilePlan(countryOrCallingCode);
+    plans.set(countryOrCallingCode, plan);
+  }
+  return plan;
+}
+
+function compilePlan(countryOrCallingCode: string): Plan {
   metadata.selectNumberingPlan(countryOrCallingCode);
   const api = metadata.numberingPlan!;
   const prefixForParsing = api.nationalPrefixForParsing();
@@ -87,10 +106,11 @@ function planOf(countryOrCallingCode: string): Plan {
     types = [];
     for (const name of TYPE_NAMES) {
       const type = api.type(name);
-      if (type !== undefined && type.pattern()) types.push({ pattern: entirely(type.pattern()), lengths: type.possibleLengths() });
+      const source = type?.pattern();
+      if (source) types.push({ source, pattern: entirely(source), lengths: type!.possibleLengths() });
     }
   }
-  plan = {
+  return {
     callingCode: api.callingCode(),
     nationalNumber: entirely(api.nationalNumberPattern()),
     possibleLengths: api.possibleLengths(),
@@ -100,9 +120,10 @@ function planOf(countryOrCallingCode: string): Plan {
     nationalPrefixForParsing: prefixForParsing ? new RegExp(`^(?:${prefixForParsing})`) : undefined,
     nationalPrefixTransformRule: api.nationalPrefixTransformRule(),
     idd: idd ? new RegExp(`^(?:${idd})`) : undefined,
+    typeChecks: new Map(),
+    typedNumber: undefined,
+    typed: false,
   };
-  plans.set(countryOrCallingCode, plan);
-  return plan;
 }
 
 const callingCodeCountries = new Map<string, readonly string[] | null>();
@@ -129,8 +150,43 @@ export function callingCodeOfCountry(country: string): string | null {
   return callingCode;
 }
 
-/** helpers/getNumberType.js `!== undefined`. */
+/**
+ * A memo key that pins no input: the numbers asked about are often slices of a row's value, itself
+ * often a slice of a 64 KiB parser chunk. V8 copies slices shorter than 13 characters, so only
+ * longer ones need detach()'s copy.
+ */
+function remember(s: string): string {
+  return s.length < 13 ? s : detach(s);
+}
+
+/*
+ * Shortcuts: the memos and joined patterns below give the answers of the library's loops, which
+ * stay here. Off, every question runs the loops, pattern by pattern, as before the shortcuts: the
+ * reference that test/normalize/phone-fast.test.ts and benchmarks/phone.ts measure them against.
+ */
+let shortcuts = true;
+
+/** Turns the memos and joined patterns on (the default) or off; for tests and benchmarks. */
+export function usePlanShortcuts(on: boolean): void {
+  shortcuts = on;
+}
+
+/**
+ * helpers/getNumberType.js `!== undefined`. One normalization asks this about the same number and
+ * plan up to four times (country detection, validation, settle()'s re-read), so each plan keeps its
+ * last answer: the type patterns are the largest regular expressions of the metadata.
+ */
 function hasNumberType(plan: Plan, nationalNumber: string): boolean {
+  if (!shortcuts) return testTypesOneByOne(plan, nationalNumber);
+  if (plan.typedNumber === nationalNumber) return plan.typed;
+  const check = typeCheckOf(plan, nationalNumber.length);
+  const typed = check !== null ? check.test(nationalNumber) : testTypesOneByOne(plan, nationalNumber);
+  plan.typedNumber = remember(nationalNumber);
+  plan.typed = typed;
+  return typed;
+}
+
+function testTypesOneByOne(plan: Plan, nationalNumber: string): boolean {
   if (!plan.nationalNumber.test(nationalNumber)) return false;
   for (const type of plan.types!) {
     if (type.lengths !== undefined && !type.lengths.includes(nationalNumber.length)) continue;
@@ -139,8 +195,122 @@ function hasNumberType(plan: Plan, nationalNumber: string): boolean {
   return false;
 }
 
+/*
+ * Patterns joined into one, so that a question costs one call into the regular expression engine
+ * rather than one per pattern (a call costs about as much as a small pattern's work): an
+ * alternation matches when one of its alternatives does, which is all these questions ask. A
+ * pattern with a capture group or a backreference (the metadata has none) is left unjoined, since
+ * joining would renumber them, and the loops decide.
+ */
+function joinable(source: string): boolean {
+  return !/\\[1-9]/.test(source) && new RegExp(`(?:${source})|`).exec('')!.length === 1;
+}
+
+/**
+ * hasNumberType for numbers of one length: the national pattern as a lookahead, then the types
+ * that apply to that length as one alternation, which matches entirely exactly when one of them does.
+ */
+function typeCheckOf(plan: Plan, length: number): RegExp | null {
+  let check = plan.typeChecks.get(length);
+  if (check === undefined) {
+    const national = plan.nationalNumber.source.slice(1);
+    const types = plan.types!.filter((type) => type.lengths === undefined || type.lengths.includes(length)).map((type) => type.source);
+    const joined = `^(?=${national})(?:${types.map((type) => `(?:${type})`).join('|') || '(?!)'})$`;
+    check = types.every(joinable) && joinable(national) ? new RegExp(joined) : null;
+    plan.typeChecks.set(length, check);
+  }
+  return check;
+}
+
+/**
+ * getCountryByNationalNumber's loop as steps: a country told by its types (hasNumberType, one
+ * joined check), or consecutive countries told by leading digits, tried as one joined pattern
+ * first. Most numbers match no leading digits, and a match is then told apart one by one, in order.
+ */
+type Step = { country: string; plan: Plan } | { countries: readonly string[]; leading: RegExp };
+
+const stepsByCode = new Map<string, readonly Step[]>();
+
+function stepsOf(callingCode: string, countries: readonly string[]): readonly Step[] {
+  let steps = stepsByCode.get(callingCode);
+  if (steps === undefined) {
+    steps = buildSteps(countries);
+    stepsByCode.set(callingCode, steps);
+  }
+  return steps;
+}
+
+function buildSteps(countries: readonly string[]): Step[] {
+  const steps: Step[] = [];
+  let run: string[] = [];
+  const flush = () => {
+    if (run.length > 0) steps.push({ countries: run, leading: joinLeadingDigits(run) });
+    run = [];
+  };
+  for (const country of countries) {
+    const plan = planOf(country);
+    if (plan.leadingDigits !== undefined && joinable(plan.leadingDigits.source)) {
+      run.push(country);
+      continue;
+    }
+    flush();
+    if (plan.leadingDigits !== undefined) steps.push({ countries: [country], leading: plan.leadingDigits });
+    // The loop never stops at a country with neither leading digits nor types.
+    else if (plan.types !== undefined) steps.push({ country, plan });
+  }
+  flush();
+  return steps;
+}
+
+function joinLeadingDigits(countries: readonly string[]): RegExp {
+  const patterns = countries.map((country) => planOf(country).leadingDigits!);
+  return patterns.length === 1 ? patterns[0]! : new RegExp(patterns.map((pattern) => `(?:${pattern.source})`).join('|'));
+}
+
+function walkSteps(steps: readonly Step[], nationalNumber: string): string | undefined {
+  for (const step of steps) {
+    if ('plan' in step) {
+      if (hasNumberType(step.plan, nationalNumber)) return step.country;
+    } else if (step.leading.test(nationalNumber)) {
+      return step.countries.find((country) => planOf(country).leadingDigits!.test(nationalNumber));
+    }
+  }
+  return undefined;
+}
+
+/**
+ * countryFor's last two questions and answers: parse, split and settle() ask again about the same
+ * number, and parse alternates between a number with its national prefix and without.
+ */
+let lastCallingCode: string | undefined;
+let lastNationalNumber: string | undefined;
+let lastCountry: string | undefined;
+let olderCallingCode: string | undefined;
+let olderNationalNumber: string | undefined;
+let olderCountry: string | undefined;
+
 /** helpers/getCountryByCallingCode.js and getCountryByNationalNumber.js. */
-function countryFor(callingCode: string, nationalNumber: string): string | undefined {
+export function countryFor(callingCode: string, nationalNumber: string): string | undefined {
+  if (!shortcuts) return walkOneByOne(callingCode, nationalNumber);
+  if (nationalNumber === lastNationalNumber && callingCode === lastCallingCode) return lastCountry;
+  if (nationalNumber === olderNationalNumber && callingCode === olderCallingCode) return olderCountry;
+  const country = findCountry(callingCode, nationalNumber);
+  olderCallingCode = lastCallingCode;
+  olderNationalNumber = lastNationalNumber;
+  olderCountry = lastCountry;
+  lastCallingCode = callingCode;
+  lastNationalNumber = remember(nationalNumber);
+  lastCountry = country;
+  return country;
+}
+
+function findCountry(callingCode: string, nationalNumber: string): string | undefined {
+  const countries = countriesOf(callingCode);
+  if (countries === null || countries.length < 2) return walkOneByOne(callingCode, nationalNumber);
+  return walkSteps(stepsOf(callingCode, countries), nationalNumber);
+}
+
+function walkOneByOne(callingCode: string, nationalNumber: string): string | undefined {
   const countries = countriesOf(callingCode);
   if (countries === null || countries.length === 0) return undefined;
   if (countries.length === 1) return countries[0];
@@ -194,14 +364,49 @@ function extractNationalNumber(number: string, plan: Plan): string {
   return stripped;
 }
 
-/** The leading calling code of international digits (parse's `extractCountryCallingCode`), or `undefined`. */
-function splitCallingCode(digits: string): [string, string] | undefined {
+/** Every calling code the metadata knows, by number (1 to 999), as its string; built on first use. */
+let callingCodes: (string | undefined)[] | undefined;
+
+function knownCallingCodes(): (string | undefined)[] {
+  callingCodes = [];
+  for (let code = 1; code < 10 ** MAX_LENGTH_COUNTRY_CODE; code++) {
+    if (countriesOf(String(code)) !== null) callingCodes[code] = String(code);
+  }
+  return callingCodes;
+}
+
+/**
+ * The calling code international digits start with (parse's `extractCountryCallingCode`), or
+ * `undefined`. Read as numbers, so that trying `4` then `44` cuts and hashes no string.
+ */
+export function leadingCallingCode(digits: string): string | undefined {
+  if (!shortcuts) return leadingCallingCodeBySlices(digits);
+  const codes = callingCodes ?? knownCallingCodes();
+  let code = 0;
+  for (let i = 0; i < MAX_LENGTH_COUNTRY_CODE && i < digits.length; i++) {
+    const digit = digits.charCodeAt(i) - 48;
+    // A leading zero is no calling code; nor is anything with a non-digit in it.
+    if ((code === 0 && digit === 0) || digit < 0 || digit > 9) return undefined;
+    code = code * 10 + digit;
+    const callingCode = codes[code];
+    if (callingCode !== undefined) return callingCode;
+  }
+  return undefined;
+}
+
+function leadingCallingCodeBySlices(digits: string): string | undefined {
   if (digits.charCodeAt(0) === 48) return undefined;
   for (let i = 1; i <= MAX_LENGTH_COUNTRY_CODE && i <= digits.length; i++) {
     const callingCode = digits.slice(0, i);
-    if (countriesOf(callingCode) !== null) return [callingCode, digits.slice(i)];
+    if (countriesOf(callingCode) !== null) return callingCode;
   }
   return undefined;
+}
+
+/** The leading calling code of international digits and the rest, or `undefined`. */
+function splitCallingCode(digits: string): [string, string] | undefined {
+  const callingCode = leadingCallingCode(digits);
+  return callingCode === undefined ? undefined : [callingCode, digits.slice(callingCode.length)];
 }
 
 /** The end of parse.js: country detection and the national number length limits. */
@@ -254,13 +459,40 @@ function parseInternationalAfterIdd(digits: string): PhoneParts | undefined {
   return finish(split[0], extractNationalNumber(split[1], planOf(split[0])), undefined);
 }
 
+function isValidIn(plan: Plan, nationalNumber: string): boolean {
+  return plan.types !== undefined ? hasNumberType(plan, nationalNumber) : plan.nationalNumber.test(nationalNumber);
+}
+
 /** PhoneNumber#isValid (isValid.js). */
 export function isValidParts(parts: PhoneParts): boolean {
-  const plan = planOf(parts.country ?? parts.callingCode);
-  return plan.types !== undefined ? hasNumberType(plan, parts.nationalNumber) : plan.nationalNumber.test(parts.nationalNumber);
+  return isValidIn(planOf(parts.country ?? parts.callingCode), parts.nationalNumber);
 }
 
 /** PhoneNumber#isPossible (isPossible.js). */
 export function isPossibleParts(parts: PhoneParts): boolean {
   return checkLength(parts.nationalNumber, planOf(parts.country ?? parts.callingCode)) === 'IS_POSSIBLE';
+}
+
+/*
+ * The pieces of the readings above, one question at a time, for phone.ts's fast path: it proves
+ * from them what the full readings would give, without building them.
+ */
+
+export type Rating = 'valid' | 'possible' | 'impossible';
+
+/** isValidParts, else isPossibleParts, of a national number in a country's (or calling code's) plan. */
+export function rateNumber(countryOrCallingCode: string, nationalNumber: string): Rating {
+  const plan = planOf(countryOrCallingCode);
+  if (isValidIn(plan, nationalNumber)) return 'valid';
+  return checkLength(nationalNumber, plan) === 'IS_POSSIBLE' ? 'possible' : 'impossible';
+}
+
+/** True when extractNationalNumber leaves `number` as it is: no national prefix to strip in that plan. */
+export function keepsNationalNumber(number: string, countryOrCallingCode: string): boolean {
+  return stripNationalPrefix(number, planOf(countryOrCallingCode)) === number;
+}
+
+/** True when the country's exit code (`011`) may start the digits: parseNational may read them as international. */
+export function mayStartWithIdd(digits: string, country: string): boolean {
+  return planOf(country).idd?.test(digits) === true;
 }

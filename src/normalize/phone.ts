@@ -1,14 +1,20 @@
 import { parseIncompletePhoneNumber } from 'libphonenumber-js/max';
 import {
   callingCodeOfCountry,
+  countryFor,
   isPossibleParts,
   isValidParts,
+  keepsNationalNumber,
+  leadingCallingCode,
+  mayStartWithIdd,
   parseInternational,
   parseNational,
+  rateNumber,
   splitInternational,
 } from './phone-plan.js';
-import type { PhoneParts } from './phone-plan.js';
-import { hasNonAscii, isPlaceholder, detach } from './text.js';
+import type { PhoneParts, Rating } from './phone-plan.js';
+import { AdaptiveMemo } from '../memo.js';
+import { hasNonAscii, isPlaceholder } from './text.js';
 import type { NormalizeContext } from './types.js';
 
 /*
@@ -112,7 +118,11 @@ function settle(e164: string | null, read: string, strict: boolean): string | nu
   return null;
 }
 
-function toE164(value: string, country: string | undefined, strict: boolean): string | null {
+/**
+ * The full reading, and the reference for the fast path below: the tests compare the two on
+ * generated numbers of every written form.
+ */
+export function toE164Reference(value: string, country: string | undefined, strict: boolean): string | null {
   const e164 = readE164(value, country, strict);
   return e164 ? settle(e164, value.trim(), strict) : e164;
 }
@@ -140,30 +150,216 @@ function readE164(value: string, country: string | undefined, strict: boolean): 
   return readNational(body, digits, country!, callingCode, strict);
 }
 
-/**
- * Bounded memo of recent results: the same number often repeats within a file (one customer in
- * several segments); a hit costs ~0.5 µs against ~3 µs for a parse. One map per mode and country,
- * keyed by the raw value itself, so a lookup builds no key string. Cleared when full rather than
- * evicted one by one, which keeps it a plain Map.
+/*
+ * The fast path: toE164Reference's steps again, for ASCII values without letters or `#` (others
+ * go to toE164Reference whole), with one pass over the characters instead of readE164's regular
+ * expressions, and two shortcuts that most numbers take:
+ * - digits with no national prefix to strip are read once: parse then reads them as split does,
+ *   so readInternational's two readings are one, and parseNational's parts are known unbuilt;
+ * - settle() re-reads the result as international digits: when those are the digits just read,
+ *   or digits the first shortcut rates, the re-read's answer is known without running it.
+ * Where a shortcut's conditions do not hold (UNPROVEN), the full step runs.
  */
-const CACHE_LIMIT = 50_000;
-const lenientCaches = new Map<string, Map<string, string | null>>();
-const strictCaches = new Map<string, Map<string, string | null>>();
+const UNPROVEN = undefined;
+type Answer = string | null | typeof UNPROVEN;
+
+/** What normalizePhoneE164 computes, before its result memo: toE164Reference's output, faster. */
+export function toE164(value: string, country: string | undefined, strict: boolean): string | null {
+  const s = value.trim();
+  const w = scan(s);
+  if (w === undefined) return toE164Reference(value, country, strict);
+  const digits = w.digits;
+  // Without letters, the only placeholders are punctuation, and `0` (one repeated digit below).
+  if (digits.length === 0) return isPlaceholder(s) ? '' : null;
+  if (digits.length > MAX_DIGITS) return null;
+  if (isRepeatedDigit(digits)) return '';
+  // Already E.164 reads as any other `+` form does: readInternational on the same digits.
+  if (w.plusFirst) return settledInternational(digits, s, strict);
+  if (digits.startsWith('00')) return settledInternational(digits.slice(2), s, strict);
+  const callingCode = country === undefined ? null : callingCodeOfCountry(country);
+  if (callingCode === null) return digits.charCodeAt(0) === 48 ? null : settledInternational(digits, s, strict);
+  if (!digits.startsWith(callingCode)) return fastNational(digits, w.bare, country!, callingCode, s, strict);
+  const fast = withCallingCode(digits, country!, s, strict);
+  return fast !== UNPROVEN ? fast : settled(readNational(s, digits, country!, callingCode, strict), s, strict);
+}
+
+/** The digits of an ASCII value without letters or `#`, and what readE164 asks of its punctuation. */
+interface Written {
+  digits: string;
+  /** A `+` before the first digit (PLUS_FIRST). */
+  plusFirst: boolean;
+  /** Digits only (DIGITS_ONLY). */
+  bare: boolean;
+}
+
+/** One pass over the trimmed value, joining runs of digits; `undefined` when readE164's own steps are needed. */
+function scan(s: string): Written | undefined {
+  let digits = '';
+  let run = -1;
+  let plusFirst = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (run < 0) run = i;
+      continue;
+    }
+    // Non-ASCII (fullwidth digits: NFKC), letters and `#` (extensions, placeholders).
+    if (c > 127 || c === 35 || ((c | 32) >= 97 && (c | 32) <= 122)) return undefined;
+    if (run >= 0) {
+      digits += s.slice(run, i);
+      run = -1;
+    } else if (c === 43 && digits.length === 0) {
+      plusFirst = true;
+    }
+  }
+  if (run === 0) return { digits: s, plusFirst: false, bare: true };
+  if (run > 0) digits += s.slice(run);
+  return { digits, plusFirst, bare: false };
+}
+
+function isRepeatedDigit(digits: string): boolean {
+  const first = digits.charCodeAt(0);
+  for (let i = 1; i < digits.length; i++) if (digits.charCodeAt(i) !== first) return false;
+  return true;
+}
+
+/** pick() of a reading rated `rating`. */
+function kept(rating: Rating, strict: boolean): boolean {
+  return rating === 'valid' || (rating === 'possible' && !strict);
+}
+
+/**
+ * readInternational(digits), rated, when the national part has no national prefix to strip:
+ * parseInternational then reads the digits as splitInternational does, so the two readings are one
+ * (`+digits`). 'impossible' also when no calling code leads the digits: there is no reading at all.
+ */
+function rateInternational(digits: string): Rating | typeof UNPROVEN {
+  // Over 15 digits pick() keeps nothing, though the parsed reading may be shorter.
+  if (digits.length > 15) return UNPROVEN;
+  const callingCode = leadingCallingCode(digits);
+  if (callingCode === undefined || callingCode.length === digits.length) return 'impossible';
+  const nationalNumber = digits.slice(callingCode.length);
+  // A 1-digit national number is split but not parsed (finish's minimum length; this also covers
+  // parse's own minimum of 3 digits).
+  if (nationalNumber.length < 2 || !keepsNationalNumber(nationalNumber, callingCode)) return UNPROVEN;
+  return rateNumber(countryFor(callingCode, nationalNumber) ?? callingCode, nationalNumber);
+}
+
+/** pick(readInternational(digits)), then settle(). */
+function settledInternational(digits: string, read: string, strict: boolean): string | null {
+  const rating = rateInternational(digits);
+  if (rating === UNPROVEN) return settledReading(readInternational(digits), digits, read, strict);
+  if (!kept(rating, strict)) return null;
+  // settle() would read the same digits again, after its check for one repeated digit.
+  const e164 = `+${digits}`;
+  return e164 !== read && isRepeatedDigit(digits) ? '' : e164;
+}
+
+/** readInternational(digits), through the shortcut when it can. */
+function readingOf(digits: string): Reading {
+  const rating = rateInternational(digits);
+  if (rating === UNPROVEN) return readInternational(digits);
+  return rating === 'valid' ? { valid: `+${digits}` } : rating === 'possible' ? { possible: `+${digits}` } : NO_READING;
+}
+
+/** pick(reading) then settle(), for the reading readInternational(digits) gave. */
+function settledReading(reading: Reading, digits: string, read: string, strict: boolean): string | null {
+  const e164 = pick(reading, strict);
+  if (!e164) return e164;
+  // `+digits`: settle() would read the same digits again and pick the same, unless one digit repeats.
+  if (e164.length === digits.length + 1 && e164.endsWith(digits) && !isRepeatedDigit(digits)) return e164;
+  return settleFast(e164, read, strict);
+}
+
+function settled(e164: string | null, read: string, strict: boolean): string | null {
+  return e164 ? settleFast(e164, read, strict) : e164;
+}
+
+/** settle(), whose first re-read almost always gives the number back, through the shortcut when it can. */
+function settleFast(e164: string, read: string, strict: boolean): string | null {
+  if (e164 === read) return e164;
+  const digits = e164.slice(1);
+  if (isRepeatedDigit(digits)) return '';
+  const rating = rateInternational(digits);
+  // Kept, the re-read is the number itself; dropped, settle() ends on null.
+  if (rating !== UNPROVEN) return kept(rating, strict) ? e164 : null;
+  return settle(e164, read, strict);
+}
+
+/** readNational then settle(), for digits that start with the calling code: read as international first. */
+function withCallingCode(digits: string, country: string, read: string, strict: boolean): Answer {
+  if (digits.length > 15) return UNPROVEN; // not read as international then
+  const international = readingOf(digits);
+  if (international.valid) return settledReading(international, digits, read, strict);
+  const national = parseNational(digits, country);
+  if (national !== undefined && isValidParts(national)) return settled(pick({ valid: e164Of(national) }, strict), read, strict);
+  if (strict) return null;
+  if (international.possible) return settledReading(international, digits, read, strict);
+  if (national !== undefined && isPossibleParts(national)) return settled(pick({ possible: e164Of(national) }, strict), read, strict);
+  return null;
+}
+
+/**
+ * readNational then settle(), for digits that do not start with the calling code. When
+ * parseNational keeps the digits as they are (no exit code, no national prefix), its parts are the
+ * calling code, the digits and the country found from them, else the row's: no need to build them.
+ */
+function fastNational(digits: string, bare: boolean, country: string, callingCode: string, read: string, strict: boolean): string | null {
+  const asWritten = digits.length >= 2 && callingCode.length + digits.length <= 15 && !mayStartWithIdd(digits, country) && keepsNationalNumber(digits, country);
+  if (!asWritten) return fromNational(parseNational(digits, country), digits, bare, read, strict);
+  const found = countryFor(callingCode, digits);
+  const rating = rateNumber(found ?? country, digits);
+  if (rating !== 'valid') {
+    // Bare digits are then read as international too (Meta's form), which can be valid.
+    if (bare && digits.charCodeAt(0) !== 48) return fromNational({ callingCode, nationalNumber: digits, country: found ?? country }, digits, bare, read, strict);
+    if (strict || rating === 'impossible') return null;
+  }
+  // pick() keeps it: at most 15 digits, after a calling code's non-zero first digit.
+  const e164 = `+${callingCode}${digits}`;
+  // settle() re-reads it whole: the same calling code and digits come back, rated in the plan of
+  // the country found, else of the calling code; a possible one is parsed again, prefix and all.
+  const reread = found !== undefined ? rating : rateNumber(callingCode, digits);
+  const same = reread === rating && leadingCallingCode(callingCode) === callingCode;
+  return same && (rating === 'valid' || keepsNationalNumber(digits, callingCode)) ? e164 : settleFast(e164, read, strict);
+}
+
+/** The rest of readNational, then settle(), for digits that do not start with the calling code. */
+function fromNational(national: PhoneParts | undefined, digits: string, bare: boolean, read: string, strict: boolean): string | null {
+  if (national !== undefined && isValidParts(national)) return settled(pick({ valid: e164Of(national) }, strict), read, strict);
+  let international: Reading | undefined;
+  if (bare && digits.charCodeAt(0) !== 48 && digits.length <= 15) {
+    // Only as written, as readNational does.
+    const reading = readingOf(digits);
+    international = (reading.valid ?? reading.possible) === `+${digits}` ? reading : NO_READING;
+    if (international.valid) return settledReading(international, digits, read, strict);
+  }
+  if (strict) return null;
+  if (national !== undefined && isPossibleParts(national)) return settled(pick({ possible: e164Of(national) }, strict), read, strict);
+  return international === undefined ? null : settledReading(international, digits, read, strict);
+}
+
+/**
+ * Memos of recent results, one per mode and country: the same number often repeats within a file
+ * (one customer in several segments). AdaptiveMemo turns itself off when numbers rarely repeat, as
+ * in most files: with the fast path a reading costs about 1 µs, so a map insert per value of a
+ * cache that never hits would cost a large share of it.
+ */
+const lenientMemos = new Map<string, AdaptiveMemo<string | null>>();
+const strictMemos = new Map<string, AdaptiveMemo<string | null>>();
 
 function cachedE164(value: string, ctx: NormalizeContext): string | null {
   const strict = ctx.phoneMode === 'strict';
-  const caches = strict ? strictCaches : lenientCaches;
+  const memos = strict ? strictMemos : lenientMemos;
   const country = ctx.country ?? '';
-  let cache = caches.get(country);
-  if (cache === undefined) {
-    cache = new Map();
-    caches.set(country, cache);
+  let memo = memos.get(country);
+  if (memo === undefined) {
+    memo = new AdaptiveMemo(50_000);
+    memos.set(country, memo);
   }
-  const hit = cache.get(value);
+  const hit = memo.get(value);
   if (hit !== undefined) return hit;
   const e164 = toE164(value, ctx.country, strict);
-  if (cache.size >= CACHE_LIMIT) cache.clear();
-  cache.set(detach(value), e164 === null ? null : detach(e164));
+  memo.set(value, e164);
   return e164;
 }
 

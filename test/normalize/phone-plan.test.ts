@@ -7,9 +7,14 @@ import {
   callingCodeOfCountry,
   isPossibleParts,
   isValidParts,
+  keepsNationalNumber,
+  leadingCallingCode,
+  mayStartWithIdd,
   parseInternational,
   parseNational,
+  rateNumber,
   splitInternational,
+  usePlanShortcuts,
 } from '../../src/normalize/phone-plan.js';
 import type { PhoneParts } from '../../src/normalize/phone-plan.js';
 
@@ -61,6 +66,73 @@ describe('phone-plan agrees with libphonenumber-js', () => {
     }
     // The example is a valid mobile number, read as written.
     expect(isValidParts(splitInternational(`${cc}${nsn}`)!)).toBe(true);
+  });
+});
+
+describe('the shortcuts (memos, joined patterns) give the answers of the loops', () => {
+  function plainly<T>(read: () => T): T {
+    usePlanShortcuts(false);
+    try {
+      return read();
+    } finally {
+      usePlanShortcuts(true);
+    }
+  }
+
+  // Runs of numbers that share calling codes, digits and countries: what the memos are keyed on.
+  const codes = ['1', '44', '7', '39', '61', '262', '590', '599', '55', '800', '888', '979'];
+  const related = fc.tuple(fc.constantFrom(...codes), fc.stringMatching(/^\d{1,14}$/), fc.nat(4), fc.constantFrom('US', 'CA', 'GB', 'JE', 'RU', 'KZ', 'IT', 'VA', 'AU', 'RE', 'BR', 'JM', 'GP'));
+
+  it('on runs of related numbers', () => {
+    fc.assert(
+      fc.property(fc.array(related, { minLength: 1, maxLength: 30 }), (run) => {
+        for (const [cc, nn, form, country] of run) {
+          const digits = [`${cc}${nn}`, `${cc}0${nn}`, nn, `1${nn}`, `011${cc}${nn}`][form]!;
+          expect(ours(parseNational(digits, country)), `${digits} in ${country}`).toBe(plainly(() => ours(parseNational(digits, country))));
+          expect(ours(parseInternational(digits)), digits).toBe(plainly(() => ours(parseInternational(digits))));
+          expect(ours(splitInternational(digits)), digits).toBe(plainly(() => ours(splitInternational(digits))));
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('leadingCallingCode reads any string as the slices did', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.stringMatching(/^\d{0,5}$/), fc.string({ maxLength: 5 })), (s) => {
+        expect(leadingCallingCode(s)).toBe(plainly(() => leadingCallingCode(s)));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+describe('the questions the fast path asks', () => {
+  it.each([
+    ['US', '2015550123', 'valid'],
+    ['1', '2015550123', 'valid'],
+    ['US', '5551234567', 'possible'],
+    ['US', '555123456', 'impossible'],
+    ['GB', '2079460958', 'valid'],
+    ['BR', '11912345678', 'valid'],
+  ] as const)('rateNumber(%s, %s) is %s, as isValidParts and isPossibleParts say', (where, nsn, rating) => {
+    expect(rateNumber(where, nsn)).toBe(rating);
+    const parts = { callingCode: /^\d+$/.test(where) ? where : callingCodeOfCountry(where)!, nationalNumber: nsn, country: /^\d+$/.test(where) ? undefined : where };
+    expect(isValidParts(parts) ? 'valid' : isPossibleParts(parts) ? 'possible' : 'impossible').toBe(rating);
+  });
+
+  it('keepsNationalNumber: whether there is a national prefix to strip', () => {
+    expect(keepsNationalNumber('2079460958', 'GB')).toBe(true);
+    expect(keepsNationalNumber('02079460958', 'GB')).toBe(false);
+    expect(keepsNationalNumber('5551234567', 'US')).toBe(true);
+    expect(keepsNationalNumber('15551234567', '1')).toBe(false);
+  });
+
+  it('mayStartWithIdd: whether the exit code may start the digits', () => {
+    expect(mayStartWithIdd('011442079460958', 'US')).toBe(true);
+    expect(mayStartWithIdd('5551234567', 'US')).toBe(false);
+    expect(mayStartWithIdd('00442079460958', 'BR')).toBe(false); // Brazil's exit codes name a carrier: 0014, 0021…
+    expect(mayStartWithIdd('0014442079460958', 'BR')).toBe(true);
   });
 });
 
