@@ -95,7 +95,8 @@ export async function runDestination(options: RunDestinationOptions): Promise<Ru
   if (resolved.delta && preset.name !== 'newtail') throw new AudienceEtlError('BAD_OPTION', `--delta is for newtail only, not ${preset.name}`);
   // Without an encoder the main thread still rebuilds and writes every row (newtail: measured
   // slower on 2 threads than on 1), so only presets with one default to worker threads.
-  const threads = options.threads ?? (preset.encoder !== undefined ? defaultThreads() : 1);
+  // A sink's own processes (DataX's compressor) take their cores first.
+  const threads = options.threads ?? (preset.encoder !== undefined ? Math.max(1, defaultThreads() - (preset.sinkThreads ?? 0)) : 1);
   if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw new AudienceEtlError('BAD_OPTION', `--threads must be an integer from 1 to 64, got ${threads}`);
   const started = resolved.now();
   const clock = performance.now();
