@@ -5,6 +5,7 @@
  * on the same input in the same run as the baseline. Each scenario checks its row count first.
  */
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -32,6 +33,8 @@ export interface BenchRow {
   /** per_second ÷ the baseline's, for the same unit. */
   ratio?: number;
   baseline?: string;
+  /** per_second ÷ the plain-Python script's, when it ran. */
+  ratio_python?: number;
 }
 
 export interface BenchOptions {
@@ -72,7 +75,8 @@ function sampleValues(n: number): { email: string[]; phone: string[]; name: stri
 
 export async function runBenchmarks(options: BenchOptions): Promise<BenchRow[]> {
   const destinations = options.destinations ?? ['meta', 'google', 'datax', 'liveintent', 'newtail'];
-  const total = 2 + 3 + destinations.length + 1;
+  // Steps: hash on one core, hash on every core, 3 field kinds, input, naive Node, Python, each destination.
+  const total = 2 + 3 + 3 + destinations.length;
   let done = 0;
   const step = (name: string) => options.onProgress?.(done++, total, name);
   const rows: BenchRow[] = [];
@@ -149,10 +153,25 @@ export async function runBenchmarks(options: BenchOptions): Promise<BenchRow[]> 
     step('naive Node baseline');
     const naive = await scenario('naive');
     rows.push(naive);
+    // The plain-Python way too, where python3 and the script (beside these sources, not in the package) are there.
+    const python = fileURLToPath(new URL('../../benchmarks/python_baseline.py', import.meta.url));
+    let pythonPerSecond: number | undefined;
+    step('plain Python baseline');
+    if (existsSync(python)) {
+      const out = join(dir, 'python.csv');
+      const result = await run('python3', [python, input, out], { maxBuffer: 1 << 20 }).catch(() => undefined);
+      if (result !== undefined) {
+        const r = JSON.parse(result.stdout.trim().split('\n').pop()!) as { rows_in: number; seconds: number; max_rss_mb: number };
+        if (r.rows_in !== options.rows) throw new Error(`python: read ${r.rows_in} rows, expected ${options.rows}`);
+        await rm(out, { force: true });
+        pythonPerSecond = r.rows_in / r.seconds;
+        rows.push({ scenario: 'plain Python (csv → hashlib → csv)', rows: r.rows_in, seconds: r.seconds, per_second: r.rows_in / r.seconds, mb_per_second: bytes / 1e6 / r.seconds, max_rss_mb: r.max_rss_mb, ratio: r.rows_in / r.seconds / naive.per_second, baseline: 'naive Node' });
+      }
+    }
     for (const d of destinations) {
       step(`run ${d}`);
       const r = await scenario(d);
-      rows.push({ ...r, ratio: r.per_second / naive.per_second, baseline: 'naive Node' });
+      rows.push({ ...r, ratio: r.per_second / naive.per_second, baseline: 'naive Node', ...(pythonPerSecond ? { ratio_python: r.per_second / pythonPerSecond } : {}) });
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -164,7 +183,7 @@ export async function runBenchmarks(options: BenchOptions): Promise<BenchRow[]> 
 const fmt = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
 export function formatTable(rows: readonly BenchRow[]): string {
-  const header = ['scenario', 'rows', 'seconds', 'per second', 'MB/s', 'peak MB', 'ratio'];
+  const header = ['scenario', 'rows', 'seconds', 'per second', 'MB/s', 'peak MB', 'ratio', 'vs Python'];
   const body = rows.map((r) => [
     r.scenario,
     fmt.format(r.rows),
@@ -173,6 +192,7 @@ export function formatTable(rows: readonly BenchRow[]): string {
     r.mb_per_second === undefined ? '' : r.mb_per_second.toFixed(1),
     r.max_rss_mb === undefined ? '' : String(r.max_rss_mb),
     r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}× ${r.baseline}`,
+    r.ratio_python === undefined ? '' : `${r.ratio_python.toFixed(2)}×`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
