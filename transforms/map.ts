@@ -77,6 +77,25 @@ export class ColumnMapper {
     return plan;
   }
 
+  /**
+   * For records that arrive as cells in the order of `columns` (a CSV's header): cells →
+   * canonical fields, as `apply()` would map the record keyed by those columns, without building
+   * that record first.
+   */
+  shaper(columns: readonly string[]): (cells: readonly string[]) => Record<string, string> {
+    const plan = this.planColumns(columns).map(([field, sources]) => [field, sources.map((c) => columns.indexOf(c))] as const);
+    return (cells) => {
+      const out: Record<string, string> = {};
+      for (let p = 0; p < plan.length; p++) {
+        const [field, at] = plan[p]!;
+        let value = cells[at[0]!]!;
+        for (let c = 1; value.trim() === '' && c < at.length; c++) value = cells[at[c]!]!;
+        out[field] = value;
+      }
+      return out;
+    };
+  }
+
   /** Input columns → canonical fields; a field with no column is absent. */
   apply(fields: Readonly<Record<string, string>>, plan: ColumnPlan = this.planFor(fields)): Record<string, string> {
     const out: Record<string, string> = {};

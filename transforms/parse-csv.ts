@@ -28,6 +28,11 @@ export interface CsvParseOptions {
   columns?: readonly string[];
   startLine?: number;
   startByte?: number;
+  /**
+   * Builds a record's `fields` from its cells, in header order (default: keyed by the header's
+   * column names). A worker passes `ColumnMapper.shaper()` to get canonical fields in one step.
+   */
+  shape?: (cells: readonly string[]) => Record<string, string>;
 }
 
 const QUOTE = 34;
@@ -79,6 +84,7 @@ export class CsvEngine {
   private readonly stats: RunStats | undefined;
   private readonly onHeader: CsvParseOptions['onHeader'];
   private readonly maxRecord: number;
+  private readonly shape: CsvParseOptions['shape'];
   private delimiter: number | undefined;
   private header: string[] | undefined;
   private pending = '';
@@ -93,6 +99,7 @@ export class CsvEngine {
     this.stats = options.stats;
     this.onHeader = options.onHeader;
     this.maxRecord = options.maxRecordLength ?? DEFAULT_MAX_RECORD;
+    this.shape = options.shape;
     if (options.columns !== undefined) {
       this.header = [...options.columns];
       this.started = true; // a block has no byte order mark
@@ -253,6 +260,10 @@ export class CsvEngine {
     if (this.stats) this.stats.rowsIn++;
     if (fields.length !== header.length) {
       out.push({ line, fields: {}, rejected: 'field_count_mismatch' });
+      return;
+    }
+    if (this.shape !== undefined) {
+      out.push({ line, fields: this.shape(fields) });
       return;
     }
     const record: Record<string, string> = {};

@@ -1,5 +1,5 @@
 import { CsvEngine, type CsvDelimiter } from '../../transforms/parse-csv.js';
-import { ColumnMapper, type ColumnPlan } from '../../transforms/map.js';
+import { ColumnMapper } from '../../transforms/map.js';
 import { RowHasher } from '../../transforms/hash.js';
 import { RowNormalizer } from '../../transforms/normalize.js';
 import { RowValidator } from '../../transforms/validate.js';
@@ -48,8 +48,8 @@ export interface BlockResult {
  * same engines as the stream stages. Runs on a worker thread; pure apart from its counters.
  */
 export class BlockProcessor {
-  private readonly plan: ColumnPlan;
-  private readonly mapper: ColumnMapper;
+  /** Cells → canonical fields, so a block's records are never built keyed by input column. */
+  private readonly shape: (cells: readonly string[]) => Record<string, string>;
   private readonly normalizer: RowNormalizer;
   private readonly hasher: RowHasher;
   private readonly keys: readonly string[];
@@ -61,8 +61,9 @@ export class BlockProcessor {
     private readonly preset: DestinationPreset,
     private readonly setup: BlockSetup,
   ) {
-    this.mapper = new ColumnMapper({ map: setup.map });
-    this.plan = this.mapper.planColumns(setup.columns);
+    const mapper = new ColumnMapper({ map: setup.map });
+    this.fields = mapper.planColumns(setup.columns).map(([field]) => field);
+    this.shape = mapper.shaper(setup.columns);
     const today = new Date(setup.options.today);
     this.normalizer = new RowNormalizer({
       preset,
@@ -75,7 +76,6 @@ export class BlockProcessor {
     this.hasher = new RowHasher({ keys: preset, algorithm: setup.options.hash, encoding: setup.options.encoding });
     this.keys = preset.keys.map((k) => k.key);
     this.extras = setup.extras;
-    this.fields = this.plan.map(([field]) => field);
   }
 
   process(job: BlockJob): BlockResult {
@@ -90,6 +90,7 @@ export class BlockProcessor {
       delimiter: this.setup.delimiter,
       startLine: job.startLine,
       startByte: job.startByte,
+      shape: this.shape,
     });
     const rows: Row[] = [];
     engine.push(Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength).toString('utf8'), rows);
@@ -98,12 +99,7 @@ export class BlockProcessor {
     const values: string[] = [];
     const extras: string[] = [];
     const keys = this.keys;
-    for (let r = 0; r < rows.length; r++) {
-      const row = rows[r]!;
-      if (row.rejected !== undefined) continue;
-      row.fields = this.mapper.apply(row.fields, this.plan);
-      this.normalizer.normalize(row);
-    }
+    for (let r = 0; r < rows.length; r++) this.normalizer.normalize(rows[r]!);
     this.hasher.hashChunk(rows);
     if (this.preset.encoder !== undefined) {
       const kept = rows.filter((row) => validator.validate(row));

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AudienceEtlError } from '../../src/errors.js';
 import { fieldForColumn } from '../../src/model/fields.js';
@@ -75,5 +76,23 @@ describe('mapColumns stage', () => {
       { line: 2, fields: { email: 'a@x.com' } },
       { line: 3, fields: { phone: '1', email: '' } },
     ]);
+  });
+});
+
+describe('ColumnMapper.shaper', () => {
+  it('maps cells in header order exactly as apply() maps the record keyed by the header', () => {
+    const columns = ['Email', 'e-mail', 'Phone', 'mobile', 'fname', 'Country', 'loyalty', 'ZIP'];
+    for (const map of [{}, { phone: 'mobile' }, { email: 'e-mail', zip: 'loyalty' }]) {
+      const mapper = new ColumnMapper({ map });
+      const shape = mapper.shaper(columns);
+      const plan = mapper.planColumns(columns);
+      fc.assert(
+        fc.property(fc.array(fc.oneof(fc.constantFrom('', ' ', 'x@y.com', '  '), fc.string()), { minLength: columns.length, maxLength: columns.length }), (cells) => {
+          const record = Object.fromEntries(columns.map((c, i) => [c, cells[i]!]));
+          expect(shape(cells)).toEqual(mapper.apply(record, plan));
+        }),
+        { numRuns: 300 },
+      );
+    }
   });
 });
