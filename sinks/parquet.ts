@@ -4,6 +4,7 @@ import { ByteWriter } from 'hyparquet-writer';
 import { writePageHeader } from 'hyparquet-writer/src/datapage.js';
 import { writeMetadata } from 'hyparquet-writer/src/metadata.js';
 import { snappyCompress } from 'hyparquet-writer/src/snappy.js';
+import type { EncodedColumn } from '../src/destinations/types.js';
 import { AudienceEtlError } from '../src/errors.js';
 
 /**
@@ -130,6 +131,42 @@ class ColumnEncoder {
       this.valueBytes += 4 + length;
     }
     if (this.valueBytes >= PAGE_BYTES) this.finishPage();
+  }
+
+  /**
+   * Adds rows [from, to) of an encoded block, closing each page at the row where `append()` would
+   * have closed it (the first whose bytes take the page to PAGE_BYTES), so the file is the same.
+   */
+  appendRange(block: EncodedColumn, from: number, to: number): void {
+    const { ends, levels, values } = block;
+    for (let r = from; r < to; ) {
+      const start = r === 0 ? 0 : ends[r - 1]!;
+      // Bytes grow only at non-null rows, so the first row reaching the limit holds a value.
+      const limit = start + PAGE_BYTES - this.valueBytes;
+      let lo = r;
+      let hi = to;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (ends[mid]! >= limit) hi = mid;
+        else lo = mid + 1;
+      }
+      const full = lo < to;
+      const last = full ? lo + 1 : to;
+      const rows = last - r;
+      if (this.pageRows + rows > this.levels.length) {
+        const grown = new Uint8Array(Math.max(this.levels.length * 2, this.pageRows + rows));
+        grown.set(this.levels.subarray(0, this.pageRows));
+        this.levels = grown;
+      }
+      this.levels.set(levels.subarray(r, last), this.pageRows);
+      this.pageRows += rows;
+      const bytes = (last === 0 ? 0 : ends[last - 1]!) - start;
+      this.reserve(bytes);
+      this.values.set(values.subarray(start, start + bytes), this.valueBytes);
+      this.valueBytes += bytes;
+      if (full) this.finishPage();
+      r = last;
+    }
   }
 
   /** Closes the open page: levels and values, compressed, behind a v1 data page header. */
@@ -264,6 +301,26 @@ export class ParquetFileWriter {
     return this.groupRows >= this.rowGroupSize ? this.writeGroup() : undefined;
   }
 
+  /** Rows the open row group takes before it is written. */
+  get groupRoom(): number {
+    return this.rowGroupSize - this.groupRows;
+  }
+
+  /**
+   * Adds rows [from, to) of a block encoded by {@link encodeColumns}, at most `groupRoom` of them:
+   * the same file as appending those rows one by one. Returns a promise as `append()` does.
+   */
+  appendEncoded(columns: readonly EncodedColumn[], from: number, to: number): Promise<void> | undefined {
+    if (this.state !== 'open') throw new AudienceEtlError('IO', `${this.path} is already closed`);
+    if (columns.length !== this.encoders.length || to - from > this.groupRoom || from > to) {
+      throw new AudienceEtlError('INVARIANT', `encoded rows do not fit ${this.path}: ${columns.length} columns, rows ${from}..${to}`);
+    }
+    for (let c = 0; c < this.encoders.length; c++) this.encoders[c]!.appendRange(columns[c]!, from, to);
+    this.groupRows += to - from;
+    this.total += to - from;
+    return this.groupRows >= this.rowGroupSize ? this.writeGroup() : undefined;
+  }
+
   /** Writes what is buffered and the footer, and syncs the file. The file is complete after this. */
   async close(): Promise<void> {
     if (this.state !== 'open') return;
@@ -347,6 +404,44 @@ export class ParquetFileWriter {
     });
     return this.tail;
   }
+}
+
+/**
+ * Rows → their columns encoded as the file's pages hold them (PLAIN values, per row level and
+ * byte end), for {@link ParquetFileWriter.appendEncoded}. Runs where the rows are made (a worker
+ * thread); checks every cell, row by row, as `append()` does.
+ */
+export function encodeColumns(columns: readonly ParquetColumn[], rows: readonly Readonly<Record<string, ParquetCell>>[]): EncodedColumn[] {
+  const n = rows.length;
+  const out = columns.map(() => ({ values: Buffer.allocUnsafe(Math.max(64, n * 16)), bytes: 0, ends: new Uint32Array(n), levels: new Uint8Array(n) }));
+  for (let r = 0; r < n; r++) {
+    const row = rows[r]!;
+    for (let c = 0; c < columns.length; c++) {
+      const column = columns[c]!;
+      const cell = cellOf(column, row[column.name]);
+      const o = out[c]!;
+      if (cell !== null) {
+        o.levels[r] = 1;
+        const need = typeof cell === 'number' ? 4 : 4 + cell.length * 3;
+        if (o.bytes + need > o.values.length) {
+          const grown = Buffer.allocUnsafe(Math.max(o.values.length * 2, o.bytes + need));
+          o.values.copy(grown, 0, 0, o.bytes);
+          o.values = grown;
+        }
+        if (typeof cell === 'number') {
+          o.values.writeInt32LE(cell, o.bytes);
+          o.bytes += 4;
+        } else {
+          const length = o.values.write(cell, o.bytes + 4, 'utf8');
+          o.values.writeUInt32LE(length, o.bytes);
+          o.bytes += 4 + length;
+        }
+      }
+      o.ends[r] = o.bytes;
+    }
+  }
+  // Copies of the used bytes: a block's columns cross threads, and only what they hold should.
+  return out.map((o) => ({ values: new Uint8Array(o.values.subarray(0, o.bytes)), ends: o.ends, levels: o.levels }));
 }
 
 async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<void> {

@@ -1,4 +1,4 @@
-import { newtailSink } from '../../sinks/newtail.js';
+import { newtailEncoder, newtailSink } from '../../sinks/newtail.js';
 import {
   ageFromBirthDate,
   genderNewtail,
@@ -75,4 +75,5 @@ export const newtail = {
     return 'newtail needs a column besides customer_id (email, phone, CPF, name, gender, age, location or lists)';
   },
   sink: newtailSink,
+  encoder: newtailEncoder,
 } satisfies DestinationPreset;

@@ -93,6 +93,17 @@ export interface EncodedRows {
   parts?: Uint8Array;
   /** Canonical fields the rows came from, when the format depends on them (Meta's schema). */
   fields?: readonly string[];
+  /** For a columnar format (Newtail's Parquet), the rows column by column; `text` is then '' and `ends` empty. */
+  columns?: EncodedColumn[];
+}
+
+/** One column of a block of rows, encoded: PLAIN values of its non-null cells, and per row its level and byte end. */
+export interface EncodedColumn {
+  values: Uint8Array;
+  /** Per row, where its bytes end in `values` (they start where the previous row's end). */
+  ends: Uint32Array;
+  /** Per row, 1 when the cell holds a value, 0 when it is null. */
+  levels: Uint8Array;
 }
 
 /** What an encoder knows: the destination, the run's options, the fields the input provides. */

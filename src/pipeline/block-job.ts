@@ -16,6 +16,8 @@ export interface BlockSetup {
   map: Readonly<Record<string, string>> | undefined;
   /** Canonical fields the sink reads from `row.fields` that this input provides. */
   extras: readonly string[];
+  /** Write kept rows with the preset's encoder (false when a later stage needs rows: newtail --delta). */
+  encode: boolean;
   options: Pick<ResolvedRunOptions, 'hash' | 'encoding' | 'defaultCountry' | 'dateFormat' | 'phoneMode' | 'ldu'> & { today: string };
 }
 
@@ -101,7 +103,7 @@ export class BlockProcessor {
     const keys = this.keys;
     for (let r = 0; r < rows.length; r++) this.normalizer.normalize(rows[r]!);
     this.hasher.hashChunk(rows);
-    if (this.preset.encoder !== undefined) {
+    if (this.setup.encode && this.preset.encoder !== undefined) {
       const kept = rows.filter((row) => validator.validate(row));
       const encode = this.preset.encoder({
         preset: this.preset,

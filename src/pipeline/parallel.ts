@@ -54,6 +54,8 @@ export interface ParallelCsvOptions {
   delimiter?: CsvDelimiter;
   /** Called with the header's columns before any row is read; may throw to stop the run. */
   onHeader: (columns: readonly string[]) => void;
+  /** Workers write kept rows with the preset's encoder (not when a later stage needs rows). */
+  encode: boolean;
   /** Blocks in flight per thread: enough to keep every thread busy, few enough to keep memory flat. */
   inFlightPerThread?: number;
 }
@@ -88,6 +90,7 @@ export function parallelCsv(o: ParallelCsvOptions): Transform {
       delimiter,
       map: o.map,
       extras,
+      encode: o.encode && o.preset.encoder !== undefined,
       options: {
         hash: o.options.hash,
         encoding: o.options.encoding,
@@ -114,7 +117,7 @@ export function parallelCsv(o: ParallelCsvOptions): Transform {
       into.arrived_hashed += from.arrived_hashed;
     }
     for (const entry of result.rejects) stats.reject(entry);
-    if (o.preset.encoder !== undefined) return result.encoded;
+    if (o.encode && o.preset.encoder !== undefined) return result.encoded;
     const K = keys.length;
     const E = extras.length;
     const rows: Row[] = new Array(result.lines.length);

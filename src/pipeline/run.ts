@@ -93,10 +93,12 @@ export async function runDestination(options: RunDestinationOptions): Promise<Ru
   const preset = typeof options.destination === 'string' ? getDestination(options.destination) : options.destination;
   const resolved = resolveRunOptions(preset, options);
   if (resolved.delta && preset.name !== 'newtail') throw new AudienceEtlError('BAD_OPTION', `--delta is for newtail only, not ${preset.name}`);
-  // Without an encoder the main thread still rebuilds and writes every row (newtail: measured
-  // slower on 2 threads than on 1), so only presets with one default to worker threads.
-  // A sink's own processes (DataX's compressor) take their cores first.
-  const threads = options.threads ?? (preset.encoder !== undefined ? Math.max(1, defaultThreads() - (preset.sinkThreads ?? 0)) : 1);
+  // Workers pay when they hand the sink encoded rows; without (no encoder, or newtail --delta,
+  // whose delta stage needs rows) the main thread still rebuilds and writes every row, which
+  // measured slower on 2 threads than on 1. A sink's own processes (DataX's compressor) take
+  // their cores first.
+  const encode = preset.encoder !== undefined && !resolved.delta;
+  const threads = options.threads ?? (encode ? Math.max(1, defaultThreads() - (preset.sinkThreads ?? 0)) : 1);
   if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw new AudienceEtlError('BAD_OPTION', `--threads must be an integer from 1 to 64, got ${threads}`);
   const started = resolved.now();
   const clock = performance.now();
@@ -162,7 +164,7 @@ export async function runDestination(options: RunDestinationOptions): Promise<Ru
     ? [
         source,
         splitRecords({ header: true, quoted: true }),
-        parallelCsv({ preset, options: resolved, stats, file: input.name, map: options.map, threads, worker, delimiter: format === 'tsv' ? '\t' : undefined, onHeader: checkColumns }),
+        parallelCsv({ preset, options: resolved, stats, file: input.name, map: options.map, threads, worker, encode, delimiter: format === 'tsv' ? '\t' : undefined, onHeader: checkColumns }),
       ]
     : [
         source,

@@ -27,6 +27,8 @@ describe('worker threads', () => {
     ['google', { batchSize: 333, encoding: 'base64' as const }],
     ['datax', {}],
     ['liveintent', {}],
+    // Files (and so row groups) of 2,500 rows: boundaries fall inside encoded blocks.
+    ['newtail', { prefix: 'p', rowsPerFile: 2500 }],
   ])('give %s %j the same files, rejects and report as one thread, in order', async (destination, options) => {
     const dir = tempDir();
     const input = join(dir, 'in.csv');
@@ -58,7 +60,7 @@ describe('worker threads', () => {
     }
   });
 
-  it('run by default on one thread per core for inputs of 4 MB or more, less the sink\'s own, newtail on one', async () => {
+  it('run by default on one thread per core for inputs of 4 MB or more, less the sink\'s own; newtail --delta on one', async () => {
     const dir = tempDir();
     const input = join(dir, 'big.csv');
     const random = seeded(11);
@@ -71,7 +73,10 @@ describe('worker threads', () => {
       runDestination({ destination, input: file, out: join(dir, destination + file.length), defaultCountry: 'US', now: NOW, prefix: 'p' });
     expect((await run('meta', input)).report.options.threads).toBe(defaultThreads());
     expect((await run('meta', small)).report.options.threads).toBe(1);
-    expect((await run('newtail', input)).report.options.threads).toBe(1);
+    expect((await run('newtail', input)).report.options.threads).toBe(defaultThreads());
+    // --delta compares rows on the main thread, so its rows are not encoded: one thread.
+    const delta = await runDestination({ destination: 'newtail', input, out: join(dir, 'delta'), defaultCountry: 'US', now: NOW, prefix: 'p', delta: true });
+    expect(delta.report.options.threads).toBe(1);
     // DataX's bzip2 compressor keeps a core busy: one thread fewer (none on 2 cores).
     const datax = Math.max(1, defaultThreads() - 1);
     expect((await run('datax', input)).report.options.threads).toBe(datax);

@@ -1,11 +1,11 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { snappyUncompress } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
-import { ParquetFileWriter, snappyAdaptive, snappyLiterals, type ParquetColumn } from '../../sinks/parquet.js';
+import { encodeColumns, ParquetFileWriter, snappyAdaptive, snappyLiterals, type ParquetColumn } from '../../sinks/parquet.js';
 import { AudienceEtlError } from '../../src/errors.js';
 import { tempDir } from '../helpers/tmp.js';
 import { readParquet } from './parquet-reader.js';
@@ -194,5 +194,45 @@ describe('Snappy', () => {
     }
     expect(snappyAdaptive(repetitive).length).toBeLessThan(repetitive.length / 10);
     expect(snappyAdaptive(random).length).toBeLessThan(random.length + 20);
+  });
+});
+
+describe('ParquetFileWriter.appendEncoded (rows encoded on worker threads)', () => {
+  it('writes the same bytes as append(), pages over 1 MB and row groups ending inside blocks', async () => {
+    const rows: Record<string, string | number | null>[] = [];
+    // 17,000-row groups of ~68-byte values: ~1.15 MB a group, so pages close inside groups too.
+    for (let i = 0; i < 40_000; i++) {
+      const hash = randomBytes(32).toString('hex');
+      rows.push({ ID: `c${i}`, Name_Mixed_Case: i % 7 === 0 ? null : i % 5 === 0 ? `Zoë ${hash}` : hash, AGE: i % 3 === 0 ? null : i % 100 });
+    }
+    const dir = tempDir();
+    await writeAll(join(dir, 'rows.parquet'), rows, 20_000);
+    const writer = await ParquetFileWriter.open(join(dir, 'encoded.parquet'), COLUMNS, { rowGroupSize: 20_000 });
+    const sizes = [1, 2399, 4096, 1, 1000, 8000, 333];
+    for (let at = 0, b = 0; at < rows.length; b++) {
+      const block = rows.slice(at, at + sizes[b % sizes.length]!);
+      const columns = encodeColumns(COLUMNS, block);
+      for (let r = 0; r < block.length; ) {
+        const n = Math.min(block.length - r, writer.groupRoom);
+        await writer.appendEncoded(columns, r, r + n);
+        r += n;
+      }
+      at += block.length;
+    }
+    await writer.close();
+    const a = readFileSync(join(dir, 'rows.parquet'));
+    const b = readFileSync(join(dir, 'encoded.parquet'));
+    expect(b.equals(a)).toBe(true);
+    const read = await readParquet(join(dir, 'encoded.parquet'));
+    expect(read.numRows).toBe(rows.length);
+    expect(read.rowGroups).toBe(2);
+    // Over 1 MB of values in the first group's column: a page closed inside it, where append() closes it.
+    expect(read.sizes.Name_Mixed_Case!.uncompressed).toBeGreaterThan(1 << 20);
+    expect(read.rows[39_999]).toEqual({ ...rows[39_999], AGE: rows[39_999]!.AGE });
+  });
+
+  it('checks every cell as append() does', () => {
+    expect(() => encodeColumns(COLUMNS, [{ ID: null }])).toThrow(/ID is required/);
+    expect(() => encodeColumns(COLUMNS, [{ ID: 'x', AGE: '1.5' }])).toThrow(/not a 32-bit integer/);
   });
 });
