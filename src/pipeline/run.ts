@@ -20,6 +20,13 @@ import { RunStats, type StatsReport } from '../model/stats.js';
 import { checkFormat, detectFormat, parserFor, type InputFormat } from './format.js';
 import { resolveRunOptions, type RunOptions } from './options.js';
 
+/**
+ * Bytes of input per worker job. A block's rows stay alive while it is processed, and a worker's
+ * young generation is small (pool.ts): with 256 KB blocks each scavenge copied most of a block;
+ * 32 KB blocks ran 1M Meta rows ~7% faster in less memory (16 KB was slower again).
+ */
+const PARALLEL_BLOCK_BYTES = 32 * 1024;
+
 /** Inputs smaller than this run on the main thread: starting workers would cost more than it saves. */
 const PARALLEL_MIN_BYTES = 4 * 1024 * 1024;
 
@@ -163,7 +170,7 @@ export async function runDestination(options: RunDestinationOptions): Promise<Ru
   const stages: (Readable | Transform)[] = worker
     ? [
         source,
-        splitRecords({ header: true, quoted: true }),
+        splitRecords({ header: true, quoted: true, blockSize: PARALLEL_BLOCK_BYTES }),
         parallelCsv({ preset, options: resolved, stats, file: input.name, map: options.map, threads, worker, encode, delimiter: format === 'tsv' ? '\t' : undefined, onHeader: checkColumns }),
       ]
     : [
