@@ -82,7 +82,8 @@ export class RowValidator {
       if (row.prehashed?.[spec.key] !== undefined) spec.counts.arrived_hashed++;
       if (value === null || (spec.pattern !== undefined && !(digestsTrusted && spec.hashed) && !spec.pattern.test(value))) {
         spec.counts.invalid++;
-        delete values[spec.key];
+        // Undefined (empty), not `delete`, which would turn the object into a slow dictionary.
+        (values as Record<string, string | null | undefined>)[spec.key] = undefined;
         (invalid ??= []).push(spec.key);
         if (spec.required) invalidRequired = true;
         continue;

@@ -13,7 +13,8 @@ export interface Row {
   /**
    * Per destination key, after the normalize stage: a string is the normalized value (hashed
    * after the hash stage), `null` is a value that failed normalization or validation. A key that
-   * is absent is empty.
+   * is absent or undefined is empty (the normalize stage gives every row all of its preset's keys,
+   * so that all rows share one object shape).
    */
   values?: Record<string, string | null>;
   /** Keys whose value arrived already hashed, with the hash as lowercase hex. */
