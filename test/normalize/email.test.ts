@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { normalizeEmail, normalizeEmailGoogle } from '../../src/normalize/email.js';
+import { normalizeEmail, normalizeEmailGoogle, EMAIL, EMAIL_ASCII } from '../../src/normalize/email.js';
 
 describe('normalizeEmail (meta, datax, liveintent, newtail)', () => {
   it.each([
@@ -75,6 +75,18 @@ describe('email properties', () => {
         }
       }),
       { numRuns: 2000 },
+    );
+  });
+});
+
+describe('EMAIL_ASCII', () => {
+  it('answers as the Unicode pattern on every ASCII string', () => {
+    const part = fc.stringMatching(/^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~@-]{0,20}$/);
+    fc.assert(
+      fc.property(fc.oneof(fc.emailAddress(), fc.string({ unit: 'binary-ascii', maxLength: 80 }), fc.tuple(part, part, part).map((p) => `${p[0]}@${p[1]}.${p[2]}`)), (s) => {
+        expect(EMAIL_ASCII.test(s)).toBe(EMAIL.test(s));
+      }),
+      { numRuns: 20_000 },
     );
   });
 });
