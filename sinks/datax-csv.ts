@@ -181,7 +181,7 @@ class DataxCsvSink extends Writable implements DestinationSink {
     const counts: Partial<Record<DataxSchemaName, number>> = {};
     const { stats } = this.context;
     const encoded = isEncoded(chunk) ? chunk : this.encode(Array.isArray(chunk) ? chunk : [chunk]);
-    if (encoded?.encoded !== undefined && encoded.encoded !== 'datax') {
+    if (encoded !== undefined && encoded.encoded !== 'datax') {
       throw new AudienceEtlError('INVARIANT', `the datax sink got rows encoded for ${encoded.encoded}`);
     }
     if (encoded === undefined) return;

@@ -170,7 +170,7 @@ class LiveIntentSink extends Writable implements DestinationSink {
     let encoded: EncodedRows | undefined;
     try {
       encoded = isEncoded(chunk) ? chunk : liveIntentLines(this.key, Array.isArray(chunk) ? chunk : [chunk]);
-      if (encoded?.encoded !== undefined && encoded.encoded !== 'liveintent') {
+      if (encoded !== undefined && encoded.encoded !== 'liveintent') {
         throw new AudienceEtlError('INVARIANT', `the liveintent sink got rows encoded for ${encoded.encoded}`);
       }
     } catch (err) {

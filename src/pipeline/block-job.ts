@@ -3,7 +3,7 @@ import { ColumnMapper } from '../../transforms/map.js';
 import { RowHasher } from '../../transforms/hash.js';
 import { RowNormalizer } from '../../transforms/normalize.js';
 import { RowValidator } from '../../transforms/validate.js';
-import type { DestinationPreset, EncodedRows, ResolvedRunOptions } from '../destinations/types.js';
+import type { DestinationPreset, EncodedRows, ResolvedRunOptions, RowEncoder } from '../destinations/types.js';
 import type { Row } from '../model/row.js';
 import { RunStats, type FieldCounts, type RejectEntry } from '../model/stats.js';
 
@@ -56,16 +56,26 @@ export class BlockProcessor {
   private readonly hasher: RowHasher;
   private readonly keys: readonly string[];
   private readonly extras: readonly string[];
-  /** Canonical fields of every row of this input (the mapped header). */
-  private readonly fields: readonly string[];
+  /** Kept rows → the sink's format, built once; undefined when the rows go back flattened. */
+  private readonly encode: RowEncoder | undefined;
+  /** The counters of the block being processed, where the encoder's rejects go. */
+  private blockStats = new RunStats();
 
   constructor(
     private readonly preset: DestinationPreset,
     private readonly setup: BlockSetup,
   ) {
     const mapper = new ColumnMapper({ map: setup.map });
-    this.fields = mapper.planColumns(setup.columns).map(([field]) => field);
     this.shape = mapper.shaper(setup.columns);
+    this.encode =
+      setup.encode && preset.encoder !== undefined
+        ? preset.encoder({
+            preset,
+            options: setup.options,
+            fields: mapper.planColumns(setup.columns).map(([field]) => field),
+            reject: (row, reason) => this.blockStats.reject({ line: row.line, reason }),
+          })
+        : undefined;
     const today = new Date(setup.options.today);
     this.normalizer = new RowNormalizer({
       preset,
@@ -81,7 +91,7 @@ export class BlockProcessor {
   }
 
   process(job: BlockJob): BlockResult {
-    const stats = new RunStats();
+    const stats = (this.blockStats = new RunStats());
     const rejects: RejectEntry[] = [];
     stats.onReject((entry) => rejects.push(entry));
     const validator = new RowValidator({ preset: this.preset, algorithm: this.setup.options.hash, encoding: this.setup.options.encoding, stats });
@@ -103,15 +113,9 @@ export class BlockProcessor {
     const keys = this.keys;
     for (let r = 0; r < rows.length; r++) this.normalizer.normalize(rows[r]!);
     this.hasher.hashChunk(rows);
-    if (this.setup.encode && this.preset.encoder !== undefined) {
-      const kept = rows.filter((row) => validator.validate(row));
-      const encode = this.preset.encoder({
-        preset: this.preset,
-        options: this.setup.options,
-        fields: this.fields,
-        reject: (row, reason) => stats.reject({ line: row.line, reason }),
-      });
-      return { rowsIn: stats.rowsIn, fields: stats.fields, rejects, encoded: encode(kept), lines: [], values: [], extras: [] };
+    if (this.encode !== undefined) {
+      const encoded = this.encode(rows.filter((row) => validator.validate(row)));
+      return { rowsIn: stats.rowsIn, fields: stats.fields, rejects, encoded, lines: [], values: [], extras: [] };
     }
     for (let r = 0; r < rows.length; r++) {
       const row = rows[r]!;
