@@ -35,6 +35,8 @@ export interface BenchRow {
   baseline?: string;
   /** per_second ÷ the plain-Python script's, when it ran. */
   ratio_python?: number;
+  /** per_second ÷ DuckDB's, when it ran. */
+  ratio_duckdb?: number;
 }
 
 export interface BenchOptions {
@@ -75,8 +77,8 @@ function sampleValues(n: number): { email: string[]; phone: string[]; name: stri
 
 export async function runBenchmarks(options: BenchOptions): Promise<BenchRow[]> {
   const destinations = options.destinations ?? ['meta', 'google', 'datax', 'liveintent', 'newtail'];
-  // Steps: hash on one core, hash on every core, 3 field kinds, input, naive Node, Python, each destination.
-  const total = 2 + 3 + 3 + destinations.length;
+  // Steps: hash on one core, hash on every core, 3 field kinds, input, naive Node, DuckDB, Python, each destination.
+  const total = 2 + 3 + 4 + destinations.length;
   let done = 0;
   const step = (name: string) => options.onProgress?.(done++, total, name);
   const rows: BenchRow[] = [];
@@ -156,6 +158,10 @@ export async function runBenchmarks(options: BenchOptions): Promise<BenchRow[]> 
     // The plain-Python way too, where python3 and the script (beside these sources, not in the package) are there.
     const python = fileURLToPath(new URL('../../benchmarks/python_baseline.py', import.meta.url));
     let pythonPerSecond: number | undefined;
+    // DuckDB's SQL (the issue's reference), where the devDependency is installed.
+    step('DuckDB baseline');
+    const duck = await scenario('duckdb').catch(() => undefined);
+    if (duck) rows.push({ ...duck, scenario: 'DuckDB SQL (read_csv → sha256 → CSV), all cores', ratio: duck.per_second / naive.per_second, baseline: 'naive Node' });
     step('plain Python baseline');
     if (existsSync(python)) {
       const out = join(dir, 'python.csv');
@@ -171,7 +177,13 @@ export async function runBenchmarks(options: BenchOptions): Promise<BenchRow[]> 
     for (const d of destinations) {
       step(`run ${d}`);
       const r = await scenario(d);
-      rows.push({ ...r, ratio: r.per_second / naive.per_second, baseline: 'naive Node', ...(pythonPerSecond ? { ratio_python: r.per_second / pythonPerSecond } : {}) });
+      rows.push({
+        ...r,
+        ratio: r.per_second / naive.per_second,
+        baseline: 'naive Node',
+        ...(pythonPerSecond ? { ratio_python: r.per_second / pythonPerSecond } : {}),
+        ...(duck ? { ratio_duckdb: r.per_second / duck.per_second } : {}),
+      });
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -183,7 +195,7 @@ export async function runBenchmarks(options: BenchOptions): Promise<BenchRow[]> 
 const fmt = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
 export function formatTable(rows: readonly BenchRow[]): string {
-  const header = ['scenario', 'rows', 'seconds', 'per second', 'MB/s', 'peak MB', 'ratio', 'vs Python'];
+  const header = ['scenario', 'rows', 'seconds', 'per second', 'MB/s', 'peak MB', 'ratio', 'vs Python', 'vs DuckDB'];
   const body = rows.map((r) => [
     r.scenario,
     fmt.format(r.rows),
@@ -193,6 +205,7 @@ export function formatTable(rows: readonly BenchRow[]): string {
     r.max_rss_mb === undefined ? '' : String(r.max_rss_mb),
     r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}× ${r.baseline}`,
     r.ratio_python === undefined ? '' : `${r.ratio_python.toFixed(2)}×`,
+    r.ratio_duckdb === undefined ? '' : `${r.ratio_duckdb.toFixed(2)}×`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
