@@ -130,6 +130,35 @@ export class BodyWriter {
   }
 }
 
+/** The body being written in a series, and how many items (rows, members) it holds. */
+export interface OpenBody {
+  writer: BodyWriter;
+  count: number;
+}
+
+/**
+ * Appends items held as `EncodedRows` holds them (each one starting with `,`) to a series of
+ * bodies of at most `perBody` items, a run of whole items per write: `open()` starts a body when
+ * `current()` has none (its first item drops the comma), `close()` ends one that is full.
+ */
+export async function appendItems(
+  text: string,
+  ends: ArrayLike<number>,
+  perBody: number,
+  body: { current(): OpenBody | undefined; open(): Promise<OpenBody>; close(): Promise<void> },
+): Promise<void> {
+  for (let i = 0, at = 0; i < ends.length; ) {
+    const current = body.current() ?? (await body.open());
+    const take = Math.min(ends.length - i, perBody - current.count);
+    const end = ends[i + take - 1]!;
+    await current.writer.write(text.slice(current.count === 0 ? at + 1 : at, end));
+    current.count += take;
+    i += take;
+    at = end;
+    if (current.count >= perBody) await body.close();
+  }
+}
+
 /**
  * The sink around a BatchFileSet: rows go to `writeRows`, `finish` completes the last body (and
  * patches what only the end knows), then the series is renamed into place as `<folder>/<name>`;

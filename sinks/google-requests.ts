@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { DestinationSink, EncodedRows, EncoderContext, RowEncoder, SinkContext } from '../src/destinations/types.js';
 import { AudienceEtlError } from '../src/errors.js';
 import type { Row } from '../src/model/row.js';
-import { BatchFileSet, batchSeriesSink, type BodyWriter } from './batch-files.js';
+import { appendItems, BatchFileSet, batchSeriesSink, type OpenBody } from './batch-files.js';
 import { jsonString } from './json-text.js';
 
 const ADDRESS = ['givenName', 'familyName', 'regionCode', 'postalCode'] as const;
@@ -52,38 +52,24 @@ export function googleRequestSink(context: SinkContext): DestinationSink {
   const perRequest = Math.min(options.batchSize, preset.batchSize.max);
   const tail = `],"encoding":"${options.encoding === 'base64' ? 'BASE64' : 'HEX'}"}\n`;
   /** The request being written: its file, its member count. */
-  let current: { writer: BodyWriter; members: number } | undefined;
-
-  const open = async () => {
-    const { writer } = await files.begin();
-    await writer.write('{"audienceMembers":[');
-    return (current = { writer, members: 0 });
+  let current: OpenBody | undefined;
+  const body = {
+    current: () => current,
+    open: async () => {
+      const { writer } = await files.begin();
+      await writer.write('{"audienceMembers":[');
+      return (current = { writer, count: 0 });
+    },
+    close: async () => {
+      if (current === undefined) return;
+      const { writer } = current;
+      current = undefined;
+      await writer.write(tail);
+      await writer.close();
+    },
   };
-
-  const close = async () => {
-    if (current === undefined) return;
-    const { writer } = current;
-    current = undefined;
-    await writer.write(tail);
-    await writer.close();
-  };
-
-  /**
-   * Appends `count` members held in `text` (items as `EncodedRows` makes them, each starting with
-   * `,`) and `ends`, cutting requests at `perRequest` members.
-   */
-  const append = async (text: string, ends: ArrayLike<number>) => {
-    for (let i = 0, at = 0; i < ends.length; ) {
-      const request = current ?? (await open());
-      const take = Math.min(ends.length - i, perRequest - request.members);
-      const end = ends[i + take - 1]!;
-      await request.writer.write(text.slice(request.members === 0 ? at + 1 : at, end));
-      request.members += take;
-      i += take;
-      at = end;
-      if (request.members >= perRequest) await close();
-    }
-  };
+  /** Members as `EncodedRows` holds them, cut into requests of at most `perRequest`. */
+  const append = (text: string, ends: ArrayLike<number>) => appendItems(text, ends, perRequest, body);
 
   const encode = googleEncoder({ preset, options, fields: [], reject: () => undefined });
 
@@ -98,6 +84,6 @@ export function googleRequestSink(context: SinkContext): DestinationSink {
       await append(chunk.text, chunk.ends);
       stats.rowsOut += chunk.rows;
     },
-    finish: close,
+    finish: body.close,
   });
 }

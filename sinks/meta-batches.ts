@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { DestinationSink, EncodedRows, EncoderContext, KeySpec, ResolvedRunOptions, RowEncoder, SinkContext } from '../src/destinations/types.js';
 import { AudienceEtlError } from '../src/errors.js';
 import type { Row } from '../src/model/row.js';
-import { BatchFileSet, batchSeriesSink, type BodyWriter } from './batch-files.js';
+import { appendItems, BatchFileSet, batchSeriesSink, type OpenBody } from './batch-files.js';
 import { jsonString } from './json-text.js';
 
 /** `estimated_num_total` is written right-aligned in this many characters and patched at the end. */
@@ -125,7 +125,7 @@ export function metaBatchSink(context: SinkContext): DestinationSink {
   };
 
   /** The batch being written: its file, its row count. */
-  let current: { writer: BodyWriter; rows: number } | undefined;
+  let current: OpenBody | undefined;
 
   const openBatch = async (s: MetaSchema) => {
     const { n, writer } = await files.begin();
@@ -133,12 +133,13 @@ export function metaBatchSink(context: SinkContext): DestinationSink {
     const mid = 'false,"estimated_num_total":';
     offsets.push({ flag: head.length, total: head.length + mid.length });
     await writer.write(`${head}${mid}${' '.repeat(TOTAL_WIDTH)}},"payload":{"schema":${JSON.stringify(s.names)},"data":[`);
-    current = { writer, rows: 0 };
+    current = { writer, count: 0 };
+    return current;
   };
 
   const closeBatch = async () => {
     if (current === undefined) return;
-    const { writer, rows } = current;
+    const { writer, count: rows } = current;
     current = undefined;
     await writer.write(']}}\n');
     await writer.close();
@@ -159,8 +160,8 @@ export function metaBatchSink(context: SinkContext): DestinationSink {
         schema = metaSchema(keys, options.ldu, present);
       }
       if (current === undefined) await openBatch(schema);
-      text += (current!.rows++ ? ',' : '') + metaRow(schema, row, options.ldu);
-      if (current!.rows >= batchSize) {
+      text += (current!.count++ ? ',' : '') + metaRow(schema, row, options.ldu);
+      if (current!.count >= batchSize) {
         await current!.writer.write(text);
         text = '';
         await closeBatch();
@@ -181,18 +182,7 @@ export function metaBatchSink(context: SinkContext): DestinationSink {
       await closeBatch();
       schema = wanted;
     }
-    const { text, ends } = chunk;
-    for (let i = 0, at = 0; i < ends.length; ) {
-      if (current === undefined) await openBatch(schema);
-      const batch = current!;
-      const take = Math.min(ends.length - i, batchSize - batch.rows);
-      const end = ends[i + take - 1]!;
-      await batch.writer.write(text.slice(batch.rows === 0 ? at + 1 : at, end));
-      batch.rows += take;
-      i += take;
-      at = end;
-      if (batch.rows >= batchSize) await closeBatch();
-    }
+    await appendItems(chunk.text, chunk.ends, batchSize, { current: () => current, open: () => openBatch(wanted), close: closeBatch });
   };
 
   return batchSeriesSink(files, 'meta', {

@@ -5,7 +5,6 @@ import type { Row, RowChunk } from '../src/model/row.js';
 import { BatchHasher } from '../src/hash-batch.js';
 import { AdaptiveMemo } from '../src/memo.js';
 
-
 export interface HashOptions {
   /** The keys to hash: a preset's hashed keys, or a list of key names. */
   keys: DestinationPreset | readonly string[];
