@@ -178,8 +178,9 @@ export function metaBatchSink(context: SinkContext): DestinationSink {
     const fields = chunk.fields.join(',');
     if (encodedSchema?.fields !== fields) encodedSchema = { fields, schema: metaSchema(keys, options.ldu, new Set(chunk.fields)) };
     const wanted = encodedSchema.schema;
-    if (schema === undefined || schema.names.join() !== wanted.names.join()) {
-      await closeBatch();
+    if (schema !== wanted) {
+      // A batch holds one schema: a different one (rows from another input) starts a new batch.
+      if (schema === undefined || schema.names.join() !== wanted.names.join()) await closeBatch();
       schema = wanted;
     }
     await appendItems(chunk.text, chunk.ends, batchSize, { current: () => current, open: () => openBatch(wanted), close: closeBatch });
