@@ -107,16 +107,16 @@ export class BlockProcessor {
     const rows: Row[] = [];
     engine.push(Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength).toString('utf8'), rows);
     engine.end(rows);
-    const lines: number[] = [];
-    const values: string[] = [];
-    const extras: string[] = [];
-    const keys = this.keys;
     for (let r = 0; r < rows.length; r++) this.normalizer.normalize(rows[r]!);
     this.hasher.hashChunk(rows);
     if (this.encode !== undefined) {
       const encoded = this.encode(rows.filter((row) => validator.validate(row)));
       return { rowsIn: stats.rowsIn, fields: stats.fields, rejects, encoded, lines: [], values: [], extras: [] };
     }
+    const lines: number[] = [];
+    const values: string[] = [];
+    const extras: string[] = [];
+    const keys = this.keys;
     for (let r = 0; r < rows.length; r++) {
       const row = rows[r]!;
       if (!validator.validate(row)) continue;

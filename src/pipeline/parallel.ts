@@ -68,6 +68,7 @@ export interface ParallelCsvOptions {
  */
 export function parallelCsv(o: ParallelCsvOptions): Transform {
   const keys = o.preset.keys.map((k) => k.key);
+  const encode = o.encode && o.preset.encoder !== undefined;
   let extras: readonly string[] = [];
   const queue: Promise<BlockResult>[] = [];
   const maxInFlight = o.threads * (o.inFlightPerThread ?? 2);
@@ -90,7 +91,7 @@ export function parallelCsv(o: ParallelCsvOptions): Transform {
       delimiter,
       map: o.map,
       extras,
-      encode: o.encode && o.preset.encoder !== undefined,
+      encode,
       options: {
         hash: o.options.hash,
         encoding: o.options.encoding,
@@ -117,7 +118,7 @@ export function parallelCsv(o: ParallelCsvOptions): Transform {
       into.arrived_hashed += from.arrived_hashed;
     }
     for (const entry of result.rejects) stats.reject(entry);
-    if (o.encode && o.preset.encoder !== undefined) return result.encoded;
+    if (encode) return result.encoded;
     const K = keys.length;
     const E = extras.length;
     const rows: Row[] = new Array(result.lines.length);
