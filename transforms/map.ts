@@ -89,7 +89,7 @@ export class ColumnMapper {
       for (let p = 0; p < plan.length; p++) {
         const [field, at] = plan[p]!;
         let value = cells[at[0]!]!;
-        for (let c = 1; value.trim() === '' && c < at.length; c++) value = cells[at[c]!]!;
+        for (let c = 1; c < at.length && value.trim() === ''; c++) value = cells[at[c]!]!;
         out[field] = value;
       }
       return out;

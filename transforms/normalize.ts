@@ -76,44 +76,72 @@ export class RowNormalizer {
     return memos;
   }
 
+  /**
+   * {@link normalize} for every row of a chunk, key by key: each key's loop reads one field and
+   * calls one normalizer and one memo, so its property reads and calls stay monomorphic (about 10%
+   * of the stage against row by row).
+   */
+  normalizeChunk(rows: readonly Row[]): void {
+    const ctx = this.ctx;
+    const countries: (string | undefined)[] = new Array(rows.length);
+    const rowMemos: (AdaptiveMemo<string | null> | undefined)[][] = new Array(rows.length);
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r]!;
+      if (row.rejected !== undefined) continue;
+      const country = this.rowCountry(row.fields.country);
+      countries[r] = country;
+      rowMemos[r] = this.memosFor(country);
+      // Every row's values share one shape (all keys, in order; undefined is empty), so reads and
+      // writes by key stay on V8's fast path instead of going megamorphic over per-row shapes.
+      row.values = { ...this.shape };
+    }
+    for (let k = 0; k < this.keys.length; k++) {
+      const spec = this.keys[k]!;
+      for (let r = 0; r < rows.length; r++) {
+        const memos = rowMemos[r];
+        if (memos === undefined) continue;
+        ctx.country = countries[r];
+        this.fill(rows[r]!, spec, memos[k]);
+      }
+    }
+  }
+
   /** Fills `row.values` (and `row.prehashed`) from `row.fields`. */
   normalize(row: Row): void {
     if (row.rejected !== undefined) return;
-    const fields = row.fields;
     const ctx = this.ctx;
-    ctx.country = this.rowCountry(fields.country);
+    ctx.country = this.rowCountry(row.fields.country);
     const memos = this.memosFor(ctx.country);
-    // Every row's values share one shape (all keys, in order; undefined is empty), so reads and
-    // writes by key stay on V8's fast path instead of going megamorphic over per-row shapes.
-    const values: Record<string, string | null> = { ...this.shape };
-    for (let k = 0; k < this.keys.length; k++) {
-      const spec = this.keys[k]!;
-      let value: string | null;
-      if (spec.derive !== undefined) {
-        value = spec.derive(fields, ctx);
-      } else {
-        const raw = fields[spec.field];
-        if (raw === undefined || raw === '') continue;
-        if (spec.hashed) {
-          const hex = detectHashed(raw.trim(), this.algorithm);
-          if (hex !== undefined) {
-            (row.prehashed ??= {})[spec.key] = hex;
-            values[spec.key] = hex;
-            continue;
-          }
-        }
-        const memo = memos[k]!;
-        const known = memo.get(raw);
-        if (known !== undefined) {
-          value = known;
-        } else {
-          value = spec.normalize(raw, ctx);
-          memo.set(raw, value);
+    row.values = { ...this.shape };
+    for (let k = 0; k < this.keys.length; k++) this.fill(row, this.keys[k]!, memos[k]);
+  }
+
+  /** Sets one key of `row.values` (still all undefined) in the context of the row's country. */
+  private fill(row: Row, spec: KeySpec, memo: AdaptiveMemo<string | null> | undefined): void {
+    const values = row.values!;
+    let value: string | null;
+    if (spec.derive !== undefined) {
+      value = spec.derive(row.fields, this.ctx);
+    } else {
+      const raw = row.fields[spec.field];
+      if (raw === undefined || raw === '') return;
+      if (spec.hashed) {
+        const hex = detectHashed(raw.trim(), this.algorithm);
+        if (hex !== undefined) {
+          (row.prehashed ??= {})[spec.key] = hex;
+          values[spec.key] = hex;
+          return;
         }
       }
-      if (value !== '') values[spec.key] = value;
+      const known = memo!.get(raw);
+      if (known !== undefined) {
+        value = known;
+      } else {
+        value = spec.normalize(raw, this.ctx);
+        memo!.set(raw, value);
+      }
     }
-    row.values = values;
+    if (value !== '') values[spec.key] = value;
   }
 }
 
@@ -126,7 +154,7 @@ export function normalize(options: NormalizeOptions): Transform {
     highWaterMark: 2,
     transform(chunk: RowChunk, _encoding: BufferEncoding, callback: TransformCallback) {
       try {
-        if (Array.isArray(chunk)) for (let i = 0; i < chunk.length; i++) normalizer.normalize(chunk[i]!);
+        if (Array.isArray(chunk)) normalizer.normalizeChunk(chunk);
         else normalizer.normalize(chunk);
       } catch (err) {
         callback(err as Error);

@@ -107,7 +107,7 @@ export class BlockProcessor {
     const rows: Row[] = [];
     engine.push(Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength).toString('utf8'), rows);
     engine.end(rows);
-    for (let r = 0; r < rows.length; r++) this.normalizer.normalize(rows[r]!);
+    this.normalizer.normalizeChunk(rows);
     this.hasher.hashChunk(rows);
     if (this.encode !== undefined) {
       const encoded = this.encode(rows.filter((row) => validator.validate(row)));

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { normalizeEmail, normalizeEmailGoogle, EMAIL, EMAIL_ASCII } from '../../src/normalize/email.js';
+import { normalizeEmail, normalizeEmailGoogle, normalizeEmailReference, isAsciiEmail, EMAIL, EMAIL_ASCII } from '../../src/normalize/email.js';
 
 describe('normalizeEmail (meta, datax, liveintent, newtail)', () => {
   it.each([
@@ -88,5 +88,70 @@ describe('EMAIL_ASCII', () => {
       }),
       { numRuns: 20_000 },
     );
+  });
+});
+
+describe('the one-pass email path', () => {
+  /** Labels around the length limits (63 for a label, 64 for a local part, 253 for a domain). */
+  const label = fc.oneof(
+    fc.stringMatching(/^[a-zA-Z0-9-]{0,8}$/),
+    fc.tuple(fc.integer({ min: 60, max: 66 }), fc.constantFrom('b', '7', '-')).map(([n, c]) => `a${c.repeat(n - 2)}z`),
+  );
+  const local = fc.oneof(
+    fc.stringMatching(/^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~@ \t-]{0,12}$/),
+    fc.tuple(fc.integer({ min: 62, max: 66 }), fc.constantFrom('a', '.', '+', '9')).map(([n, c]) => `x${c.repeat(n - 2)}y`),
+  );
+  const domain = fc.oneof(
+    fc.array(label, { minLength: 1, maxLength: 5 }).map((labels) => labels.join('.')),
+    fc.array(label, { minLength: 3, maxLength: 6 }).map((labels) => labels.join('.')),
+    fc.stringMatching(/^[a-zA-Z0-9.@-]{0,20}$/),
+  );
+  const ascii = fc.oneof(
+    fc.tuple(local, domain).map(([l, d]) => `${l}@${d}`),
+    fc.tuple(local, domain, fc.constantFrom('', ' ', '\t', '\n', '\r\n', '\x00', '\x1f', '\v')).map(([l, d, w]) => `${w}${l}${w}@${d}${w}`),
+    fc.string({ unit: 'binary-ascii', maxLength: 80 }),
+    fc.emailAddress(),
+  );
+
+  it('isAsciiEmail answers as EMAIL_ASCII on every ASCII string', () => {
+    fc.assert(
+      fc.property(ascii, (s) => {
+        expect(isAsciiEmail(s)).toBe(EMAIL_ASCII.test(s));
+      }),
+      { numRuns: 30_000 },
+    );
+  });
+
+  it('normalizeEmail equals its reference steps on any input', () => {
+    fc.assert(
+      fc.property(fc.oneof(ascii, fc.string({ unit: 'binary', maxLength: 40 }), ascii.map((s) => `${s}é`), ascii.map((s) => `\u00a0${s}`)), (s) => {
+        expect(normalizeEmail(s)).toBe(normalizeEmailReference(s));
+      }),
+      { numRuns: 30_000 },
+    );
+  });
+
+  it.each([
+    ['a@b.co', true],
+    [`${'a'.repeat(64)}@b.co`, true],
+    [`${'a'.repeat(65)}@b.co`, false],
+    [`a@${'b'.repeat(63)}.co`, true],
+    [`a@${'b'.repeat(64)}.co`, false],
+    [`a@${'b.'.repeat(125)}co`, true],
+    [`a@${'b.'.repeat(126)}co`, false],
+    ['a@b.c', false],
+    ['a@b.c1', true],
+    ['a@b.1c', false],
+    ['a@-b.co', false],
+    ['a@b-.co', false],
+    ['a@b..co', false],
+    ['.a@b.co', false],
+    ['a.@b.co', false],
+    ['a..b@c.co', false],
+    ['a@b@c.co', false],
+    ['a@co', false],
+  ])('isAsciiEmail(%j) is %s, as EMAIL_ASCII', (s, expected) => {
+    expect(isAsciiEmail(s)).toBe(expected);
+    expect(EMAIL_ASCII.test(s)).toBe(expected);
   });
 });

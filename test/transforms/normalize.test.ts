@@ -36,4 +36,33 @@ describe('RowNormalizer', () => {
       }
     }
   }, 60_000);
+
+  // Key by key over a chunk must give what row by row gives: the same values, prehashed and skips.
+  it.each(Object.keys(DESTINATIONS))('%s: normalizeChunk equals normalize row by row', (name) => {
+    const preset = DESTINATIONS[name as keyof typeof DESTINATIONS];
+    const byRow = new RowNormalizer({ preset, defaultCountry: 'BR', now: () => NOW });
+    const byChunk = new RowNormalizer({ preset, defaultCountry: 'BR', now: () => NOW });
+    const mapper = new ColumnMapper({});
+    const columns = HEADER.split(',');
+    const random = seeded(11);
+    const make = (i: number): Row => {
+      if (i % 97 === 0) return { line: i + 2, fields: {}, rejected: 'field_count_mismatch' };
+      const cells = generateRow(random, i).match(/("([^"]|"")*"|[^,]*)(,|$)/g)!.map((c) => c.replace(/,$/, '').replace(/^"|"$/g, '').replace(/""/g, '"'));
+      return { line: i + 2, fields: mapper.apply(Object.fromEntries(columns.map((c, k) => [c, cells[k] ?? '']))) };
+    };
+    let line = 0;
+    for (const size of [1, 700, 3, 2_500, 64, 1_200, 0, 900]) {
+      const rows = Array.from({ length: size }, () => make(line++));
+      const copies = rows.map((row) => ({ ...row, fields: { ...row.fields } }));
+      for (const row of rows) byRow.normalize(row);
+      byChunk.normalizeChunk(copies);
+      for (let r = 0; r < rows.length; r++) {
+        const [a, b] = [rows[r]!, copies[r]!];
+        if (JSON.stringify([a.values, a.prehashed]) !== JSON.stringify([b.values, b.prehashed])) {
+          expect([b.values, b.prehashed], `row ${a.line}`).toEqual([a.values, a.prehashed]);
+        }
+        expect(Object.keys(b.values ?? {})).toEqual(Object.keys(a.values ?? {}));
+      }
+    }
+  }, 60_000);
 });
