@@ -114,6 +114,59 @@ describe('CsvEngine', () => {
     );
   });
 
+  it('parses as csv-parse with any delimiter, quotes inside unquoted cells and blank lines, and numbers lines', () => {
+    const delimiter = fc.constantFrom(',', ';', '\t', '|');
+    fc.assert(
+      fc.property(delimiter, fc.integer({ min: 1, max: 5 }), fc.array(fc.nat(300)), (d, width, points) => {
+        const cell = fc.oneof(
+          fc.stringMatching(/^[a-z0-9 @.+-]{0,10}$/),
+          fc.constantFrom('a"b', 'x""', 'é', `"${d}"`, '"l1\nl2"', '"q""q"', '"r\r\ns"', `p${d === ',' ? ';' : ','}q`),
+        );
+        const record = fc.array(cell, { minLength: width, maxLength: width });
+        return fc.assert(
+          fc.property(fc.array(fc.oneof({ weight: 6, arbitrary: record }, { weight: 1, arbitrary: fc.constant(null) }), { maxLength: 30 }), fc.constantFrom('\n', '\r\n'), (records, eol) => {
+            const header = Array.from({ length: width }, (_, i) => `c${i}`).join(d);
+            const lines = [header];
+            const expectedLines: number[] = [];
+            let line = 2;
+            for (const r of records) {
+              // null: a blank line. A record of one empty cell is a blank line too.
+              const text = r === null ? '' : r.join(d);
+              if (text !== '') expectedLines.push(line);
+              lines.push(text);
+              line += 1 + (text.match(/\r\n|\n/g)?.length ?? 0);
+            }
+            const text = lines.join(eol) + eol;
+            const expected = csvParse(text, { columns: true, skip_empty_lines: true, relax_quotes: true, delimiter: d });
+            const ours = new CsvEngine({ file: 'in.csv', delimiter: d as ',' });
+            const rows: { line: number; fields: Record<string, string> }[] = [];
+            for (const c of cut(text, points)) ours.push(c, rows);
+            ours.end(rows);
+            expect(rows.map((r) => r.fields)).toEqual(expected);
+            expect(rows.map((r) => r.line)).toEqual(expectedLines);
+          }),
+          { numRuns: 20 },
+        );
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('splits a long single-column file (no delimiter to find) into its records', () => {
+    const text = 'email\n' + Array.from({ length: 20_000 }, (_, i) => `user${i}@example.com`).join('\n') + '\n';
+    const rows = parseAll(text);
+    expect(rows).toHaveLength(20_000);
+    expect(rows[19_999]).toEqual({ line: 20_001, fields: { email: 'user19999@example.com' } });
+  });
+
+  it('reads a lone carriage return as a line end on either path', () => {
+    expect(parseAll('a,b\r1,2\r3,4\n5,6\r\n').map((r) => [r.line, r.fields])).toEqual([
+      [2, { a: '1', b: '2' }],
+      [3, { a: '3', b: '4' }],
+      [4, { a: '5', b: '6' }],
+    ]);
+  });
+
   it('either parses any bytes or fails with a position', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
