@@ -1,6 +1,7 @@
 import { mkdir, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { encodedRange } from '../src/destinations/encoded.js';
 import { isEncoded, type DestinationSink, type EncodedRows, type SinkResult } from '../src/destinations/types.js';
 import type { Row, RowChunk } from '../src/model/row.js';
 import { tempPathFor } from './atomic-file.js';
@@ -92,11 +93,12 @@ export class BatchFileSet {
   }
 }
 
-/** Appends text to one body file in large writes; `close()` flushes and closes it. */
+/** Appends text or UTF-8 bytes to one body file in large writes; `close()` flushes and closes it. */
 export class BodyWriter {
-  private pending: string[] = [];
+  private pending: (string | Uint8Array)[] = [];
   private pendingLength = 0;
-  /** Bytes handed to the file so far (the body is ASCII-safe JSON or CSV, so length = bytes when ASCII). */
+  private pendingBytes = false;
+  /** Bytes handed to the file so far. */
   bytes = 0;
 
   constructor(
@@ -104,18 +106,22 @@ export class BodyWriter {
     private readonly track: (p: Promise<unknown>) => void,
   ) {}
 
-  /** Queues text; resolves once a full write, if one was due, has reached the file. */
-  async write(text: string): Promise<void> {
-    this.pending.push(text);
-    this.pendingLength += text.length;
+  /** Queues text or bytes; resolves once a full write, if one was due, has reached the file. */
+  async write(data: string | Uint8Array): Promise<void> {
+    this.pending.push(data);
+    this.pendingLength += data.length;
+    if (typeof data !== 'string') this.pendingBytes = true;
     if (this.pendingLength >= 1 << 18) await this.flush();
   }
 
   private async flush(): Promise<void> {
     if (!this.pending.length) return;
-    const data = Buffer.from(this.pending.join(''), 'utf8');
+    const data = this.pendingBytes
+      ? Buffer.concat(this.pending.map((piece) => (typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece)))
+      : Buffer.from((this.pending as string[]).join(''), 'utf8');
     this.pending = [];
     this.pendingLength = 0;
+    this.pendingBytes = false;
     this.bytes += data.length;
     const p = this.handle.write(data);
     this.track(p);
@@ -137,21 +143,21 @@ export interface OpenBody {
 }
 
 /**
- * Appends items held as `EncodedRows` holds them (each one starting with `,`) to a series of
- * bodies of at most `perBody` items, a run of whole items per write: `open()` starts a body when
- * `current()` has none (its first item drops the comma), `close()` ends one that is full.
+ * Appends the items of `encoded` (each one starting with `,`) to a series of bodies of at most
+ * `perBody` items, a run of whole items per write: `open()` starts a body when `current()` has
+ * none (its first item drops the comma), `close()` ends one that is full.
  */
 export async function appendItems(
-  text: string,
-  ends: ArrayLike<number>,
+  encoded: EncodedRows,
   perBody: number,
   body: { current(): OpenBody | undefined; open(): Promise<OpenBody>; close(): Promise<void> },
 ): Promise<void> {
+  const ends = encoded.ends;
   for (let i = 0, at = 0; i < ends.length; ) {
     const current = body.current() ?? (await body.open());
     const take = Math.min(ends.length - i, perBody - current.count);
     const end = ends[i + take - 1]!;
-    await current.writer.write(text.slice(current.count === 0 ? at + 1 : at, end));
+    await current.writer.write(encodedRange(encoded, current.count === 0 ? at + 1 : at, end));
     current.count += take;
     i += take;
     at = end;

@@ -8,6 +8,7 @@
 import { join } from 'node:path';
 import { Writable, type Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { encodedRange } from '../src/destinations/encoded.js';
 import { isEncoded, type DestinationSink, type EncodedRows, type EncoderContext, type RowEncoder, type SinkContext, type SinkResult } from '../src/destinations/types.js';
 import { AudienceEtlError, asAudienceEtlError } from '../src/errors.js';
 import type { RejectReason } from '../src/model/reasons.js';
@@ -177,7 +178,7 @@ class DataxCsvSink extends Writable implements DestinationSink {
   }
 
   private async writeChunk(chunk: RowChunk | EncodedRows): Promise<void> {
-    const text: Partial<Record<DataxSchemaName, string>> = {};
+    const text: Partial<Record<DataxSchemaName, string | Uint8Array>> = {};
     const counts: Partial<Record<DataxSchemaName, number>> = {};
     const { stats } = this.context;
     const encoded = isEncoded(chunk) ? chunk : this.encode(Array.isArray(chunk) ? chunk : [chunk]);
@@ -191,7 +192,7 @@ class DataxCsvSink extends Writable implements DestinationSink {
       let last = i;
       while (last + 1 < ends.length && parts![last + 1] === part) last++;
       const schema = SCHEMA_ORDER[part]!;
-      text[schema] = encoded.text.slice(at, ends[last]);
+      text[schema] = encodedRange(encoded, at, ends[last]!);
       counts[schema] = last - i + 1;
       at = ends[last]!;
       i = last + 1;

@@ -69,19 +69,19 @@ export function googleRequestSink(context: SinkContext): DestinationSink {
     },
   };
   /** Members as `EncodedRows` holds them, cut into requests of at most `perRequest`. */
-  const append = (text: string, ends: ArrayLike<number>) => appendItems(text, ends, perRequest, body);
+  const append = (encoded: EncodedRows) => appendItems(encoded, perRequest, body);
 
   const encode = googleEncoder({ preset, options, fields: [], reject: () => undefined });
 
   return batchSeriesSink(files, 'google', {
     writeRows: async (rows) => {
       const encoded = encode(rows);
-      if (encoded) await append(encoded.text, encoded.ends);
+      if (encoded) await append(encoded);
       stats.rowsOut += rows.length;
     },
     writeEncoded: async (chunk: EncodedRows) => {
       if (chunk.encoded !== 'google') throw new AudienceEtlError('INVARIANT', `the google sink got rows encoded for ${chunk.encoded}`);
-      await append(chunk.text, chunk.ends);
+      await append(chunk);
       stats.rowsOut += chunk.rows;
     },
     finish: body.close,

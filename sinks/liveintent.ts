@@ -181,10 +181,9 @@ class LiveIntentSink extends Writable implements DestinationSink {
       callback();
       return;
     }
-    const { text } = encoded;
     this.records += encoded.rows;
     this.context.stats.rowsOut += encoded.rows;
-    if (this.head!.write(text)) callback();
+    if (this.head!.write(encoded.bytes ?? encoded.text)) callback();
     else this.head!.once('drain', () => callback());
   }
 

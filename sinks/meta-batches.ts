@@ -183,7 +183,7 @@ export function metaBatchSink(context: SinkContext): DestinationSink {
       if (schema === undefined || schema.names.join() !== wanted.names.join()) await closeBatch();
       schema = wanted;
     }
-    await appendItems(chunk.text, chunk.ends, batchSize, { current: () => current, open: () => openBatch(wanted), close: closeBatch });
+    await appendItems(chunk, batchSize, { current: () => current, open: () => openBatch(wanted), close: closeBatch });
   };
 
   return batchSeriesSink(files, 'meta', {

@@ -87,7 +87,12 @@ export interface EncodedRows {
   /** Input rows they hold, for rows_out. */
   rows: number;
   text: string;
-  /** End offset in `text` of each item; item i is `text.slice(ends[i - 1] ?? 0, ends[i])`. */
+  /**
+   * The items as UTF-8, set instead of `text` (then '') when they crossed threads (see
+   * `packEncoded`); `ends` then count bytes. Read either with `encodedRange`.
+   */
+  bytes?: Uint8Array;
+  /** End offset in `text` (or `bytes`) of each item; item i is `text.slice(ends[i - 1] ?? 0, ends[i])`. */
   ends: Uint32Array;
   /** Per item, which of the sink's files or parts it belongs to (DataX's schemas), when it has several. */
   parts?: Uint8Array;

@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { packEncoded } from '../destinations/encoded.js';
 import { getDestination } from '../destinations/index.js';
 import { BlockProcessor, type BlockJob, type BlockSetup } from './block-job.js';
 import { serializeError } from './pool.js';
@@ -16,7 +17,8 @@ try {
 parentPort!.on('message', ({ id, job }: { id: number; job: BlockJob }) => {
   try {
     if (!processor) throw setupError;
-    parentPort!.postMessage({ id, result: processor.process(job) });
+    const result = processor.process(job);
+    parentPort!.postMessage({ id, result }, result.encoded !== undefined ? packEncoded(result.encoded) : []);
   } catch (err) {
     parentPort!.postMessage({ id, error: serializeError(err) });
   }

@@ -40,6 +40,8 @@ describe('worker threads', () => {
     lines.splice(4321, 0, 'SHORT,only-three,cells');
     // An id that needs escaping in JSON, kept by Meta as EXTERN_ID.
     lines.splice(5000, 0, '"Q""5\\x",,,Bo,Li,US,,,');
+    // An id of 2-, 3- and 4-byte UTF-8: encoded items cross threads as bytes, their ends in bytes.
+    lines.splice(5500, 0, 'Jöse-Ω-😀,,,Cy,Wu,US,,,');
     writeFileSync(input, lines.join('\n') + '\n');
     const extra = { ...(destination === 'liveintent' ? { partnerId: '42', segments: ['1:All:add'] } : {}), ...options };
     const one = join(dir, 'one');
@@ -49,13 +51,14 @@ describe('worker threads', () => {
     expect(a.report.options.threads).toBe(1);
     expect(b.report.options.threads).toBe(2);
     expect(b.stats).toEqual(a.stats);
-    expect(b.stats.rows_in).toBe(6003);
+    expect(b.stats.rows_in).toBe(6004);
     expect(outputs(two)).toBe(outputs(one));
     // Every body is JSON an independent parser reads back; Meta keeps the escaped id exactly.
     const bodies = listFiles(two).filter((f) => f.endsWith('.json') && f.includes('/')).map((f) => JSON.parse(readFileSync(join(two, f), 'utf8')));
     if (destination === 'meta') {
       const ids = bodies.flatMap((body: { payload: { data: string[][] } }) => body.payload.data.map((row) => row[0]));
       expect(ids).toContain('Q"5\\x');
+      expect(ids).toContain('Jöse-Ω-😀');
       expect(ids.length).toBe(b.stats.rows_out);
     }
   });
