@@ -18,6 +18,12 @@ export interface NormalizeOptions {
   phoneMode?: 'lenient' | 'strict';
   /** The run's clock; read once, when the stage is built. */
   now?: () => Date;
+  /**
+   * The canonical fields rows can have, when every row has the same (a CSV's mapped columns): keys
+   * made from none of them (and not derived) are known empty, skipped for the run instead of
+   * looked up per row.
+   */
+  fields?: readonly string[];
 }
 
 /** The per-row work of the normalize stage, decided once per run. */
@@ -34,8 +40,14 @@ export class RowNormalizer {
    */
   private readonly memos = new Map<string | undefined, (AdaptiveMemo<string | null> | undefined)[]>();
 
+  /** Indexes in `keys` of the keys rows can have (all, unless `fields` rules some out). */
+  private readonly filled: readonly number[];
+
   constructor(options: NormalizeOptions) {
     this.keys = options.preset.keys;
+    const fields = options.fields === undefined ? undefined : new Set(options.fields);
+    // A derived key can come from the context alone (Google's regionCode from --default-country).
+    this.filled = this.keys.flatMap((spec, k) => (fields === undefined || fields.has(spec.field) || spec.derive !== undefined ? [k] : []));
     this.shape = Object.fromEntries(this.keys.map((spec) => [spec.key, undefined])) as unknown as Record<string, string | null>;
     this.algorithm = options.hash ?? options.preset.hashAlgorithms[0]!;
     if (!options.preset.hashAlgorithms.includes(this.algorithm)) {
@@ -95,7 +107,8 @@ export class RowNormalizer {
       // writes by key stay on V8's fast path instead of going megamorphic over per-row shapes.
       row.values = { ...this.shape };
     }
-    for (let k = 0; k < this.keys.length; k++) {
+    for (let f = 0; f < this.filled.length; f++) {
+      const k = this.filled[f]!;
       const spec = this.keys[k]!;
       for (let r = 0; r < rows.length; r++) {
         const memos = rowMemos[r];
@@ -113,7 +126,10 @@ export class RowNormalizer {
     ctx.country = this.rowCountry(row.fields.country);
     const memos = this.memosFor(ctx.country);
     row.values = { ...this.shape };
-    for (let k = 0; k < this.keys.length; k++) this.fill(row, this.keys[k]!, memos[k]);
+    for (let f = 0; f < this.filled.length; f++) {
+      const k = this.filled[f]!;
+      this.fill(row, this.keys[k]!, memos[k]);
+    }
   }
 
   /** Sets one key of `row.values` (still all undefined) in the context of the row's country. */

@@ -67,12 +67,13 @@ export class BlockProcessor {
   ) {
     const mapper = new ColumnMapper({ map: setup.map });
     this.shape = mapper.shaper(setup.columns);
+    const fields = mapper.planColumns(setup.columns).map(([field]) => field);
     this.encode =
       setup.encode && preset.encoder !== undefined
         ? preset.encoder({
             preset,
             options: setup.options,
-            fields: mapper.planColumns(setup.columns).map(([field]) => field),
+            fields,
             reject: (row, reason) => this.blockStats.reject({ line: row.line, reason }),
           })
         : undefined;
@@ -84,6 +85,7 @@ export class BlockProcessor {
       dateFormat: setup.options.dateFormat,
       phoneMode: setup.options.phoneMode,
       now: () => today,
+      fields,
     });
     this.hasher = new RowHasher({ keys: preset, algorithm: setup.options.hash, encoding: setup.options.encoding });
     this.keys = preset.keys.map((k) => k.key);
