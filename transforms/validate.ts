@@ -12,6 +12,11 @@ export interface ValidateOptions {
   stats?: RunStats;
   /** File name written into rejects when a run reads several inputs. */
   file?: string;
+  /**
+   * The canonical fields rows can have, when every row has the same (see NormalizeOptions.fields):
+   * keys made from none of them are known empty, counted per chunk rather than looked at per row.
+   */
+  fields?: readonly string[];
 }
 
 interface CompiledKey {
@@ -26,6 +31,10 @@ interface CompiledKey {
 /** The per-row work of the validate stage: patterns, counts, required keys, the keep rule. */
 export class RowValidator {
   private readonly keys: readonly CompiledKey[];
+  /** Keys a row may hold a value for: all unless `fields` rules some out (a required key always stays). */
+  private readonly checked: readonly CompiledKey[];
+  /** The others: empty in every row. */
+  private readonly absent: readonly CompiledKey[];
   private readonly preset: DestinationPreset;
   private readonly stats: RunStats;
   private readonly file: string | undefined;
@@ -48,6 +57,26 @@ export class RowValidator {
       required: spec.required === true,
       counts: this.stats.field(spec.key),
     }));
+    const fields = options.fields === undefined ? undefined : new Set(options.fields);
+    const canHold = (k: number) => {
+      const spec = options.preset.keys[k]!;
+      return fields === undefined || fields.has(spec.field) || spec.derive !== undefined || spec.required === true;
+    };
+    this.checked = this.keys.filter((_, k) => canHold(k));
+    this.absent = this.keys.filter((_, k) => !canHold(k));
+  }
+
+  /** The rows of a chunk that are kept, in order; the others are reported, as by `validate`. */
+  validateChunk(rows: readonly Row[]): Row[] {
+    const kept: Row[] = [];
+    let checked = 0;
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r]!;
+      if (row.rejected === undefined) checked++;
+      if (this.check(row)) kept.push(row);
+    }
+    for (let k = 0; k < this.absent.length; k++) this.absent[k]!.counts.empty += checked;
+    return kept;
   }
 
   /** Whether a hash stage with this signature made digests that need no re-check here. */
@@ -62,6 +91,13 @@ export class RowValidator {
 
   /** True when the row is kept; a rejected row is reported and should be dropped. */
   validate(row: Row): boolean {
+    const kept = this.check(row);
+    if (row.rejected === undefined) for (let k = 0; k < this.absent.length; k++) this.absent[k]!.counts.empty++;
+    return kept;
+  }
+
+  /** validate() for the keys in `checked`. */
+  private check(row: Row): boolean {
     if (row.rejected !== undefined) {
       this.stats.reject({ line: row.line, reason: row.rejected, ...(this.file ? { file: this.file } : {}) });
       return false;
@@ -71,8 +107,8 @@ export class RowValidator {
     let missingRequired = false;
     let invalidRequired = false;
     const digestsTrusted = this.covers(row.hashedBy);
-    for (let k = 0; k < this.keys.length; k++) {
-      const spec = this.keys[k]!;
+    for (let k = 0; k < this.checked.length; k++) {
+      const spec = this.checked[k]!;
       const value = values[spec.key];
       if (value === undefined) {
         spec.counts.empty++;
@@ -109,8 +145,7 @@ export function validate(options: ValidateOptions): Transform {
         callback(null, validator.validate(chunk) ? chunk : undefined);
         return;
       }
-      const kept: Row[] = [];
-      for (let i = 0; i < chunk.length; i++) if (validator.validate(chunk[i]!)) kept.push(chunk[i]!);
+      const kept = validator.validateChunk(chunk);
       if (kept.length) this.push(kept);
       callback();
     },

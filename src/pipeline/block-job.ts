@@ -56,6 +56,8 @@ export class BlockProcessor {
   private readonly hasher: RowHasher;
   private readonly keys: readonly string[];
   private readonly extras: readonly string[];
+  /** Canonical fields the input's columns provide. */
+  private readonly fields: readonly string[];
   /** Kept rows → the sink's format, built once; undefined when the rows go back flattened. */
   private readonly encode: RowEncoder | undefined;
   /** The counters of the block being processed, where the encoder's rejects go. */
@@ -67,7 +69,7 @@ export class BlockProcessor {
   ) {
     const mapper = new ColumnMapper({ map: setup.map });
     this.shape = mapper.shaper(setup.columns);
-    const fields = mapper.planColumns(setup.columns).map(([field]) => field);
+    const fields = (this.fields = mapper.planColumns(setup.columns).map(([field]) => field));
     this.encode =
       setup.encode && preset.encoder !== undefined
         ? preset.encoder({
@@ -96,7 +98,7 @@ export class BlockProcessor {
     const stats = (this.blockStats = new RunStats());
     const rejects: RejectEntry[] = [];
     stats.onReject((entry) => rejects.push(entry));
-    const validator = new RowValidator({ preset: this.preset, algorithm: this.setup.options.hash, encoding: this.setup.options.encoding, stats });
+    const validator = new RowValidator({ preset: this.preset, algorithm: this.setup.options.hash, encoding: this.setup.options.encoding, stats, fields: this.fields });
     const engine = new CsvEngine({
       file: this.setup.file,
       stats,
@@ -112,16 +114,16 @@ export class BlockProcessor {
     this.normalizer.normalizeChunk(rows);
     this.hasher.hashChunk(rows);
     if (this.encode !== undefined) {
-      const encoded = this.encode(rows.filter((row) => validator.validate(row)));
+      const encoded = this.encode(validator.validateChunk(rows));
       return { rowsIn: stats.rowsIn, fields: stats.fields, rejects, encoded, lines: [], values: [], extras: [] };
     }
     const lines: number[] = [];
     const values: string[] = [];
     const extras: string[] = [];
     const keys = this.keys;
-    for (let r = 0; r < rows.length; r++) {
-      const row = rows[r]!;
-      if (!validator.validate(row)) continue;
+    const kept = validator.validateChunk(rows);
+    for (let r = 0; r < kept.length; r++) {
+      const row = kept[r]!;
       lines.push(row.line);
       const v = row.values!;
       for (let k = 0; k < keys.length; k++) values.push((v[keys[k]!] as string | undefined) ?? '');
