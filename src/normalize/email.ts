@@ -78,23 +78,55 @@ const ASCII_WHITESPACE_ALL = /[\t\n\v\f\r ]+/g;
 
 /** Trim, remove all whitespace, lowercase; `null` unless it then looks like an address. Meta, DataX, LiveIntent, Newtail. */
 export function normalizeEmail(value: string, _ctx?: NormalizeContext): string | null {
-  // One pass decides, for ASCII values with an `@` (nearly all), what the general steps would do:
-  // NFC changes nothing; no placeholder has an `@`; trimming then removing inner whitespace is
-  // removing all of it; only upper case needs lowercasing.
-  let whitespace = false;
+  // One pass, for ASCII values with an `@` (nearly all), decides what the general steps would do
+  // and checks the address they would give: NFC changes nothing; no placeholder has an `@`;
+  // trimming then removing inner whitespace is skipping all of it; case does not change validity
+  // (isAsciiEmail's rules, read over the characters that are not whitespace).
+  let first = -1;
+  let last = -1;
+  let innerWhitespace = false;
   let upper = false;
-  let hasAt = false;
+  let valid = true;
+  let count = 0; // characters that are not whitespace
+  let at = -1; // how many came before the `@`
+  let previous = 46; // as if after a `.`: a local part cannot start with one
+  let label = 0; // the domain label's length so far
+  let labelFirst = 0;
+  let labels = 0;
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
     if (c > 127) return normalizeEmailReference(value);
-    if (c <= 32) whitespace ||= c === 32 || (c >= 9 && c <= 13);
-    else if (c >= 65 && c <= 90) upper = true;
-    else if (c === 64) hasAt = true;
+    if (c === 32 || (c >= 9 && c <= 13)) continue;
+    if (first < 0) first = i;
+    else if (last !== i - 1) innerWhitespace = true;
+    last = i;
+    if (c >= 65 && c <= 90) upper = true;
+    if (at < 0) {
+      if (c === 64) {
+        if (count === 0 || count > 64 || previous === 46) valid = false;
+        at = count;
+      } else if (c === 46) {
+        if (previous === 46) valid = false;
+      } else if (!isAsciiAlnum(c) && LOCAL_PUNCTUATION[c] !== 1) {
+        valid = false;
+      }
+    } else if (c === 46) {
+      if (label < 1 || label > 63 || !isAsciiAlnum(labelFirst) || !isAsciiAlnum(previous)) valid = false;
+      labels++;
+      label = 0;
+    } else if (c === 45 || isAsciiAlnum(c)) {
+      if (label++ === 0) labelFirst = c;
+    } else {
+      valid = false; // a second `@`, or punctuation in the domain
+    }
+    previous = c;
+    count++;
   }
-  if (!hasAt) return normalizeEmailReference(value);
-  let s = whitespace ? value.replace(ASCII_WHITESPACE_ALL, '') : value;
-  if (upper) s = s.toLowerCase();
-  return isAsciiEmail(s) ? s : null;
+  if (at < 0) return normalizeEmailReference(value);
+  // The TLD: 2–63 characters, a letter first, a letter or digit last; a domain of at most 253.
+  if (!valid || labels === 0 || label < 2 || label > 63 || !isAsciiLetter(labelFirst) || !isAsciiAlnum(previous) || count - at - 1 > 253) return null;
+  const s = innerWhitespace ? value.replace(ASCII_WHITESPACE_ALL, '') : first > 0 || last < value.length - 1 ? value.slice(first, last + 1) : value;
+  return upper ? s.toLowerCase() : s;
 }
 
 /** normalizeEmail's general steps, for any value; the reference its fast path is tested against. */
