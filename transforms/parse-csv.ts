@@ -160,8 +160,8 @@ export class CsvEngine {
     const fields: string[] = [];
     const delimChar = String.fromCharCode(delim);
     // Where the next quote, carriage return and delimiter are (2^32 - 1 when none; kept across
-    // records, so a scan past a line's end is not repeated): a record before the next quote and
-    // carriage return, ended by a `\n`, is split with indexOf, which beats a loop over characters.
+    // records, so a scan past a line's end is not repeated): a record without a quote or a carriage
+    // return, ended by `\n` or `\r\n`, is split with indexOf, which beats a loop over characters.
     let nextQuote = -1;
     let nextDelim = -1;
     let nextCr = -1;
@@ -174,15 +174,16 @@ export class CsvEngine {
       if (eol > i) {
         if (nextQuote < i) nextQuote = text.indexOf('"', i) >>> 0; // -1 (none) becomes 2^32 - 1
         if (nextCr < i) nextCr = text.indexOf('\r', i) >>> 0;
-        if (nextQuote > eol && nextCr > eol) {
+        const end = nextCr === eol - 1 ? eol - 1 : eol; // a CRLF line end
+        if (nextQuote > eol && (nextCr > eol || nextCr === end) && end > i) {
           let start = i;
           for (;;) {
             if (nextDelim < start) nextDelim = text.indexOf(delimChar, start) >>> 0;
-            if (nextDelim >= eol) break;
+            if (nextDelim >= end) break;
             fields.push(text.slice(start, nextDelim));
             start = nextDelim + 1;
           }
-          fields.push(text.slice(start, eol));
+          fields.push(text.slice(start, end));
           i = eol + 1;
           line++;
           this.record(fields, recordLine, out);

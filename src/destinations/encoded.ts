@@ -49,7 +49,7 @@ function byteEnds(text: string, ends: Uint32Array): Uint32Array {
   return out;
 }
 
-/** Items [from, to) of `encoded`, from character or byte offset `start` to `end`: a slice of its text, or a view of its bytes. */
+/** What `encoded` holds from offset `start` to `end` (characters of its text, or bytes once packed): a slice, or a view. */
 export function encodedRange(encoded: EncodedRows, start: number, end: number): string | Uint8Array {
   return encoded.bytes !== undefined ? encoded.bytes.subarray(start, end) : encoded.text.slice(start, end);
 }
