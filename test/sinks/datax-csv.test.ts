@@ -9,6 +9,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createBzip2Compressor } from '../../sinks/bzip2.js';
 import { DATAX_SCHEMAS, dataxCsvSink, dataxLine, type DataxCsvSinkOptions } from '../../sinks/datax-csv.js';
+import { RowHasher } from '../../transforms/hash.js';
+import { hashValue } from '../../src/hash.js';
 import type { DestinationPreset, ResolvedRunOptions, SinkContext } from '../../src/destinations/types.js';
 import type { Row, RowChunk } from '../../src/model/row.js';
 import { RunStats } from '../../src/model/stats.js';
@@ -186,6 +188,18 @@ describe('dataxCsvSink', () => {
     expect(dataxLine(row(2, { PXID: 'p', SHA256PHONE: P1 }))).toEqual({ schema: 'phone', line: `p,${P1}\n` });
     expect(dataxLine(row(2, { PXID: 'p' }))).toEqual({ reject: 'no_match_key' });
     expect(Object.values(DATAX_SCHEMAS).map((s) => s.fields.join(','))).toEqual(['PXID,SHA256EMAIL', 'PXID,SHA256PHONE', 'PXID,SHA256EMAIL,SHA256PHONE']);
+  });
+
+  it('takes the hash stage’s SHA-256 hex digests as they are, and checks anything else', () => {
+    const hashed = row(2, { PXID: 'p', SHA256EMAIL: 'mary@example.com', SHA256PHONE: '+15551234567' });
+    new RowHasher({ keys: ['SHA256EMAIL', 'SHA256PHONE'] }).hashChunk([hashed]);
+    expect(dataxLine(hashed)).toEqual({ schema: 'email-phone', line: `p,${hashValue('mary@example.com')},${hashValue('+15551234567')}\n` });
+    // Digests of another encoding, or of keys the stage did not cover, are checked: not hex, no line.
+    for (const hasher of [new RowHasher({ keys: ['SHA256EMAIL'], encoding: 'base64' }), new RowHasher({ keys: ['SHA256PHONE'] })]) {
+      const other = row(2, { PXID: 'p', SHA256EMAIL: 'mary@example.com' });
+      hasher.hashChunk([other]);
+      expect(dataxLine(other)).toEqual({ reject: 'no_match_key' });
+    }
   });
 });
 
