@@ -2,7 +2,6 @@
  * LiveIntent data file + metadata (seed 003): one hash per line, no header, plain, gzip or zip,
  * named by the digest of the bytes as uploaded, beside `<data file name>.json`.
  */
-import { ZipArchive } from 'archiver';
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
@@ -240,6 +239,9 @@ class LiveIntentSink extends Writable implements DestinationSink {
     const zipTemp = tempPathFor(join(this.dir, 'liveintent.zip'));
     this.temps.add(zipTemp);
     const out = await openExclusive(zipTemp);
+    // Loaded here, not at the top: archiver and its streams cost ~100 ms to load, paid by every
+    // run and every worker thread (they import all presets) while only zipped LiveIntent files use it.
+    const { ZipArchive } = await import('archiver');
     const archive = new ZipArchive({ zlib: { level: ZLIB_LEVEL } });
     this.tap = new DigestTap(this.options.digest);
     const written = pipeline(archive, this.tap, out);
