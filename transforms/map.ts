@@ -84,6 +84,12 @@ export class ColumnMapper {
    */
   shaper(columns: readonly string[]): (cells: readonly string[]) => Record<string, string> {
     const plan = this.planColumns(columns).map(([field, sources]) => [field, sources.map((c) => columns.indexOf(c))] as const);
+    if (plan.every(([, at]) => at.length === 1)) {
+      // One column per field (the usual case): an object literal of constant shape, built by a
+      // function made for these columns. Field names are canonical ones, quoted as JSON.
+      const body = plan.map(([field, at]) => `${JSON.stringify(field)}: cells[${at[0]!}]`).join(', ');
+      return new Function('cells', `return { ${body} };`) as (cells: readonly string[]) => Record<string, string>;
+    }
     return (cells) => {
       const out: Record<string, string> = {};
       for (let p = 0; p < plan.length; p++) {

@@ -80,9 +80,13 @@ describe('mapColumns stage', () => {
 });
 
 describe('ColumnMapper.shaper', () => {
-  it('maps cells in header order exactly as apply() maps the record keyed by the header', () => {
-    const columns = ['Email', 'e-mail', 'Phone', 'mobile', 'fname', 'Country', 'loyalty', 'ZIP'];
-    for (const map of [{}, { phone: 'mobile' }, { email: 'e-mail', zip: 'loyalty' }]) {
+  // Several columns for one field (e-mail and Email) take the general path; one column per field
+  // takes the function made for the header: both must agree with apply().
+  it.each([
+    [['Email', 'e-mail', 'Phone', 'mobile', 'fname', 'Country', 'loyalty', 'ZIP'], [{}, { phone: 'mobile' }, { email: 'e-mail', zip: 'loyalty' }]],
+    [['id', 'Email', 'Phone', 'fname', 'Country', 'loyalty', 'ZIP'], [{}, { customer_id: 'id' }, { zip: 'loyalty', email: 'Email' }]],
+  ] as const)('maps cells of %j in header order exactly as apply() maps the record keyed by the header', (columns, maps) => {
+    for (const map of maps as readonly Record<string, string>[]) {
       const mapper = new ColumnMapper({ map });
       const shape = mapper.shaper(columns);
       const plan = mapper.planColumns(columns);
