@@ -55,12 +55,19 @@ export function lastBoundary(buf: Buffer, from: number, to: number, quoted: bool
 /**
  * Bytes → blocks of whole records, so each can be parsed on its own (on a worker thread) and the
  * results put back in order. The scan only looks at quotes and line ends, a few ns a byte.
+ *
+ * Each block is the only view of its own ArrayBuffer, so a consumer may transfer it to another
+ * thread; and each input byte is copied once, into its block: chunks wait in a list until a
+ * block's worth has arrived (copying a growing carry on every chunk cost the main thread more
+ * than reading the file, and the garbage collections its buffers caused).
  */
 export function splitRecords(options: SplitRecordsOptions = {}): Transform {
   const blockSize = options.blockSize ?? 1 << 18;
   const quoted = options.quoted ?? true;
   let wantHeader = options.header ?? false;
-  let carry: Buffer = Buffer.alloc(0);
+  /** Bytes after the last block, in arrival order. */
+  let parts: Buffer[] = [];
+  let partsLength = 0;
   let line = 1;
   let byte = 0;
   let first = true;
@@ -73,42 +80,85 @@ export function splitRecords(options: SplitRecordsOptions = {}): Transform {
     stream.push(block);
   };
 
+  /** The waiting parts in one buffer of their own (never Buffer's shared pool). */
+  const gather = (): Buffer => {
+    const data = Buffer.allocUnsafeSlow(partsLength);
+    let at = 0;
+    for (const part of parts) {
+      data.set(part, at);
+      at += part.length;
+    }
+    return data;
+  };
+
+  /** Queues a chunk (the byte order mark already gone); emits the header, then any whole block. */
+  const take = (stream: Transform, chunk: Buffer) => {
+    parts.push(chunk);
+    partsLength += chunk.length;
+    if (wantHeader) {
+      const data = parts.length > 1 ? Buffer.concat(parts) : parts[0]!;
+      const end = lastBoundaryFirst(data, quoted);
+      if (end === -1) {
+        parts = [data];
+        return;
+      }
+      emit(stream, data.subarray(0, end), true);
+      wantHeader = false;
+      parts = end < data.length ? [data.subarray(end)] : [];
+      partsLength = data.length - end;
+    }
+    if (partsLength >= blockSize) {
+      const data = gather();
+      const end = lastBoundary(data, 0, data.length, quoted);
+      if (end === -1) {
+        parts = [data]; // one record longer than a block: wait for its end
+        return;
+      }
+      // The rest is copied out before the block (and its whole buffer) can be transferred.
+      const rest = data.subarray(end);
+      parts = rest.length ? [Buffer.from(rest)] : [];
+      partsLength = rest.length;
+      emit(stream, data.subarray(0, end), false);
+    }
+  };
+
+  /** The first bytes, once there are enough to tell whether they open with a byte order mark. */
+  const begin = (stream: Transform, chunk: Buffer) => {
+    first = false;
+    if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) {
+      chunk = chunk.subarray(3);
+      byte = 3;
+    }
+    take(stream, chunk);
+  };
+
   return new Transform({
     writableObjectMode: false,
     readableObjectMode: true,
     readableHighWaterMark: 4,
     transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
-      let data = carry.length ? Buffer.concat([carry, chunk]) : chunk;
-      if (first && data.length >= 3 && data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf) {
-        data = data.subarray(3); // a UTF-8 byte order mark
-        byte = 3;
+      if (!first) take(this, chunk);
+      else if (partsLength + chunk.length >= 3) {
+        const head = partsLength ? Buffer.concat([...parts, chunk]) : chunk;
+        parts = [];
+        partsLength = 0;
+        begin(this, head);
+      } else {
+        parts.push(chunk);
+        partsLength += chunk.length;
       }
-      if (first && data.length) first = false;
-      let start = 0;
-      if (wantHeader) {
-        const end = lastBoundaryFirst(data, quoted);
-        if (end === -1) {
-          carry = data;
-          callback();
-          return;
-        }
-        emit(this, data.subarray(0, end), true);
-        wantHeader = false;
-        start = end;
-      }
-      if (data.length - start >= blockSize) {
-        const end = lastBoundary(data, start, data.length, quoted);
-        if (end !== -1) {
-          emit(this, Buffer.from(data.subarray(start, end)), false);
-          start = end;
-        }
-      }
-      carry = Buffer.from(data.subarray(start));
       callback();
     },
     flush(callback: TransformCallback) {
-      if (carry.length) emit(this, carry, wantHeader);
-      carry = Buffer.alloc(0);
+      if (first && partsLength) {
+        const head = Buffer.concat(parts);
+        parts = [];
+        partsLength = 0;
+        begin(this, head);
+      }
+      if (partsLength) emit(this, gather(), wantHeader);
+      parts = [];
+      partsLength = 0;
       callback();
     },
   });
