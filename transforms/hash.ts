@@ -27,7 +27,11 @@ export class RowHasher {
     this.batch = new BatchHasher(this.algorithm, this.encoding);
     this.memos = this.keys.map(() => new AdaptiveMemo<string>());
     this.signature = { algorithm: this.algorithm, encoding: this.encoding, keys: new Set(this.keys) };
+    this.chunkHashers = this.keys.map((_, k) => this.chunkHasher(k));
   }
+
+  /** Per key, `chunkHasher`'s loop. */
+  private readonly chunkHashers: readonly ((rows: readonly Row[]) => void)[];
 
   private readonly batch: BatchHasher;
   /** Per key, digests of recent values: names, countries and genders repeat, emails rarely do. */
@@ -41,43 +45,57 @@ export class RowHasher {
    * it is built, else one crypto.hash() per value): per-call overhead, not SHA-256, is the cost.
    */
   hashChunk(rows: readonly Row[]): void {
-    const pending: string[] = this.pendingValues;
-    const targets: Record<string, string | null>[] = this.pendingTargets;
     for (let r = 0; r < rows.length; r++) if (rows[r]!.values !== undefined) rows[r]!.hashedBy = this.signature;
-    for (let k = 0; k < this.keys.length; k++) {
-      const key = this.keys[k]!;
-      const memo = this.memos[k]!;
+    for (let k = 0; k < this.keys.length; k++) this.chunkHashers[k]!(rows);
+    this.pendingValues.length = 0;
+    this.pendingTargets.length = 0;
+  }
+
+  /**
+   * hashChunk's work for one key, as a function made for that key with `new Function`: its key is
+   * then a constant name, and each read and write of it stays monomorphic (a loop shared by every
+   * key went megamorphic). The key is quoted as JSON.
+   */
+  private chunkHasher(k: number): (rows: readonly Row[]) => void {
+    const key = JSON.stringify(this.keys[k]!);
+    const body = `return function hashKey(rows) {
       pending.length = 0;
       targets.length = 0;
       for (let r = 0; r < rows.length; r++) {
-        const row = rows[r]!;
+        const row = rows[r];
         const values = row.values;
         if (values === undefined) continue;
-        const value = values[key];
+        const value = values[${key}];
         if (typeof value !== 'string') continue;
-        const hex = row.prehashed?.[key];
-        if (hex !== undefined) {
-          values[key] = encodeDigest(hex, this.encoding);
+        const prehashed = row.prehashed;
+        if (prehashed !== undefined && prehashed[${key}] !== undefined) {
+          values[${key}] = encodeDigest(prehashed[${key}], encoding);
           continue;
         }
         const known = memo.get(value);
         if (known !== undefined) {
-          values[key] = known;
+          values[${key}] = known;
           continue;
         }
         pending.push(value);
         targets.push(values);
       }
-      if (pending.length === 0) continue;
-      const digests = this.batch.hashMany(pending);
+      if (pending.length === 0) return;
+      const digests = batch.hashMany(pending);
       const remember = memo.active;
       for (let i = 0; i < targets.length; i++) {
-        targets[i]![key] = digests[i]!;
-        if (remember) memo.set(pending[i]!, digests[i]!);
+        targets[i][${key}] = digests[i];
+        if (remember) memo.set(pending[i], digests[i]);
       }
-    }
-    pending.length = 0;
-    targets.length = 0;
+    };`;
+    return new Function('pending', 'targets', 'memo', 'batch', 'encodeDigest', 'encoding', body)(
+      this.pendingValues,
+      this.pendingTargets,
+      this.memos[k]!,
+      this.batch,
+      encodeDigest,
+      this.encoding,
+    ) as (rows: readonly Row[]) => void;
   }
 
   /** Hashes each hashed key's normalized value; a value that arrived hashed is re-encoded only. */

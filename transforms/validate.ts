@@ -64,6 +64,7 @@ export class RowValidator {
     };
     this.checked = this.keys.filter((_, k) => canHold(k));
     this.absent = this.keys.filter((_, k) => !canHold(k));
+    this.check = this.compileCheck();
   }
 
   /** The rows of a chunk that are kept, in order; the others are reported, as by `validate`. */
@@ -96,36 +97,61 @@ export class RowValidator {
     return kept;
   }
 
-  /** validate() for the keys in `checked`. */
-  private check(row: Row): boolean {
-    if (row.rejected !== undefined) {
-      this.stats.reject({ line: row.line, reason: row.rejected, ...(this.file ? { file: this.file } : {}) });
-      return false;
-    }
-    const values = (row.values ??= {});
-    let invalid: string[] | undefined;
-    let missingRequired = false;
-    let invalidRequired = false;
-    const digestsTrusted = this.covers(row.hashedBy);
-    for (let k = 0; k < this.checked.length; k++) {
-      const spec = this.checked[k]!;
-      const value = values[spec.key];
+  /**
+   * validate() for the keys in `checked`, as a function made for them with `new Function`: each
+   * key's read, counters and pattern are then constants, and its accesses monomorphic (a loop over
+   * keys went megamorphic). Keys are quoted as JSON; what each key needs is decided here, once.
+   */
+  private readonly check: (row: Row) => boolean;
+
+  private compileCheck(): (row: Row) => boolean {
+    // An invalid value becomes undefined (empty), not deleted, which would turn the object into a
+    // slow dictionary.
+    const steps = this.checked.map((spec, k) => {
+      const key = JSON.stringify(spec.key);
+      // A digest the hash stage made (a covering signature) needs no pattern check.
+      const test = spec.pattern === undefined ? 'false' : `${spec.hashed ? '!trusted && ' : ''}!patterns[${k}].test(value)`;
+      return `value = values[${key}];
       if (value === undefined) {
-        spec.counts.empty++;
-        if (spec.required) missingRequired = true;
-        continue;
-      }
-      if (row.prehashed?.[spec.key] !== undefined) spec.counts.arrived_hashed++;
-      if (value === null || (spec.pattern !== undefined && !(digestsTrusted && spec.hashed) && !spec.pattern.test(value))) {
-        spec.counts.invalid++;
-        // Undefined (empty), not `delete`, which would turn the object into a slow dictionary.
-        (values as Record<string, string | null | undefined>)[spec.key] = undefined;
-        (invalid ??= []).push(spec.key);
-        if (spec.required) invalidRequired = true;
-        continue;
-      }
-      spec.counts.valid++;
-    }
+        counts[${k}].empty++;
+        ${spec.required ? 'missingRequired = true;' : ''}
+      } else {
+        if (prehashed !== undefined && prehashed[${key}] !== undefined) counts[${k}].arrived_hashed++;
+        if (value === null || (${test})) {
+          counts[${k}].invalid++;
+          values[${key}] = undefined;
+          (invalid ??= []).push(${key});
+          ${spec.required ? 'invalidRequired = true;' : ''}
+        } else counts[${k}].valid++;
+      }`;
+    });
+    const body = `return function check(row) {
+      if (row.rejected !== undefined) return rejected(row);
+      const values = (row.values ??= {});
+      const prehashed = row.prehashed;
+      const trusted = covers(row.hashedBy);
+      let invalid;
+      let missingRequired = false;
+      let invalidRequired = false;
+      let value;
+      ${steps.join('\n')}
+      return verdict(row, values, invalid, missingRequired, invalidRequired);
+    };`;
+    return new Function('counts', 'patterns', 'covers', 'rejected', 'verdict', body)(
+      this.checked.map((spec) => spec.counts),
+      this.checked.map((spec) => spec.pattern),
+      (signature: HashSignature | undefined) => this.covers(signature),
+      (row: Row) => {
+        this.stats.reject({ line: row.line, reason: row.rejected!, ...(this.file ? { file: this.file } : {}) });
+        return false;
+      },
+      (row: Row, values: Record<string, string | null>, invalid: string[] | undefined, missingRequired: boolean, invalidRequired: boolean) =>
+        this.verdict(row, values, invalid, missingRequired, invalidRequired),
+    ) as (row: Row) => boolean;
+  }
+
+  /** The keep rule, once a row's keys are checked: true when kept, else the row is reported. */
+  private verdict(row: Row, values: Record<string, string | null>, invalid: string[] | undefined, missingRequired: boolean, invalidRequired: boolean): boolean {
     const reason = missingRequired ? 'missing_required_key' : invalidRequired ? 'invalid_required_key' : this.preset.keep(values);
     if (reason === null) return true;
     this.stats.reject({ line: row.line, reason, ...(invalid ? { invalid } : {}), ...(this.file ? { file: this.file } : {}) });
