@@ -35,6 +35,8 @@ export interface MetaSchema {
   /** Canonical fields this schema covers, to notice a row that provides more. */
   fields: ReadonlySet<string>;
   names: string[];
+  /** One row of `data` in this schema (see `metaRowWriter`). */
+  row: (row: Row) => string;
 }
 
 type Ldu = ResolvedRunOptions['ldu'];
@@ -49,35 +51,53 @@ export function metaSchema(keys: readonly KeySpec[], ldu: Ldu, present: Readonly
   if (dpo) names.push(DPO);
   if (country) names.push(DPO_COUNTRY);
   if (state) names.push(DPO_STATE);
-  return { keys: chosen, dpo, country, state, fields: present, names };
+  const schema: MetaSchema = { keys: chosen, dpo, country, state, fields: present, names, row: () => '' };
+  schema.row = metaRowWriter(schema, ldu);
+  return schema;
+}
+
+/** The LDU columns of a row, each after a comma: `,["LDU"],1,1000` or `,[]`…. */
+function lduColumns(schema: MetaSchema, row: Row, ldu: Ldu): string {
+  const own = row.fields.data_processing_options;
+  const limited = own !== undefined && own.trim() !== '' ? /\bLDU\b/i.test(own) : ldu.enabled;
+  let line = limited ? ',["LDU"]' : ',[]';
+  if (schema.country) line += ',' + String(limited ? locationCode(row.fields.data_processing_options_country, ldu.country) : 0);
+  if (schema.state) line += ',' + String(limited ? locationCode(row.fields.data_processing_options_state, ldu.state) : 0);
+  return line;
 }
 
 /**
- * One row of `data`: `["<hash>","",…]`. Digests the hash stage made need no escaping, so only the
- * other values are checked.
+ * One row of `data` in `schema`: `["<hash>","",…]`, by a function made for the schema with
+ * `new Function`, so that each key is read by a constant name (a loop over keys went megamorphic).
+ * Digests the hash stage made need no escaping, so only the other values go through jsonString;
+ * which keys hold digests is looked up once per hash signature, not per row. Each value is one
+ * template: V8 then joins its parts in one string, where `+=` part by part built a deeper rope that
+ * flattening (to UTF-8, for the sink) walks node by node. Keys are quoted as JSON.
  */
-export function metaRow(schema: MetaSchema, row: Row, ldu: Ldu): string {
-  const values = row.values ?? {};
-  const keys = schema.keys;
-  const digests = row.hashedBy?.keys;
-  // One template per value: V8 then joins its three parts in one string, where `+=` part by part
-  // built a deeper rope that flattening (to UTF-8, for the sink) walks node by node (~14% faster).
-  let line = '[';
-  for (let k = 0; k < keys.length; k++) {
-    const spec = keys[k]!;
-    const value = values[spec.key];
+function metaRowWriter(schema: MetaSchema, ldu: Ldu): (row: Row) => string {
+  const keys = schema.keys.map((spec) => JSON.stringify(spec.key));
+  const flags = keys.map((_, k) => `d${k}`);
+  const values = keys.map((key, k) => {
     const comma = k ? ',' : '';
-    if (typeof value !== 'string') line += `${comma}""`;
-    else line += digests?.has(spec.key) ? `${comma}"${value}"` : `${comma}${jsonString(value)}`;
-  }
-  if (schema.dpo) {
-    const own = row.fields.data_processing_options;
-    const limited = own !== undefined && own.trim() !== '' ? /\bLDU\b/i.test(own) : ldu.enabled;
-    line += (keys.length ? ',' : '') + (limited ? '["LDU"]' : '[]');
-    if (schema.country) line += ',' + String(limited ? locationCode(row.fields.data_processing_options_country, ldu.country) : 0);
-    if (schema.state) line += ',' + String(limited ? locationCode(row.fields.data_processing_options_state, ldu.state) : 0);
-  }
-  return line + ']';
+    return `value = values[${key}];
+      line += typeof value !== 'string' ? '${comma}""' : d${k} ? \`${comma}"\${value}"\` : \`${comma}\${jsonString(value)}\`;`;
+  });
+  const body = `let signature = null;
+    ${flags.length ? `let ${flags.join(', ')};` : ''}
+    return function metaRow(row) {
+      const values = row.values ?? {};
+      if (row.hashedBy !== signature) {
+        signature = row.hashedBy;
+        const digests = signature?.keys;
+        ${keys.map((key, k) => `d${k} = digests !== undefined && digests.has(${key});`).join('\n')}
+      }
+      let value;
+      let line = '[';
+      ${values.join('\n')}
+      ${schema.dpo ? `line += ${keys.length ? 'ldu(row)' : 'ldu(row).slice(1)'};` : ''}
+      return line + ']';
+    };`;
+  return new Function('jsonString', 'ldu', body)(jsonString, (row: Row) => lduColumns(schema, row, ldu)) as (row: Row) => string;
 }
 
 /**
@@ -91,7 +111,7 @@ export function metaEncoder(context: EncoderContext): RowEncoder {
     const ends = new Uint32Array(rows.length);
     let text = '';
     for (let r = 0; r < rows.length; r++) {
-      text += ',' + metaRow(schema, rows[r]!, context.options.ldu);
+      text += ',' + schema.row(rows[r]!);
       ends[r] = text.length;
     }
     return { encoded: 'meta', rows: rows.length, text, ends, fields: context.fields };
@@ -162,7 +182,7 @@ export function metaBatchSink(context: SinkContext): DestinationSink {
         schema = metaSchema(keys, options.ldu, present);
       }
       if (current === undefined) await openBatch(schema);
-      text += (current!.count++ ? ',' : '') + metaRow(schema, row, options.ldu);
+      text += (current!.count++ ? ',' : '') + schema.row(row);
       if (current!.count >= batchSize) {
         await current!.writer.write(text);
         text = '';
