@@ -36,7 +36,9 @@ export class RowValidator {
   /** The others: empty in every row. */
   private readonly absent: readonly CompiledKey[];
   private readonly preset: DestinationPreset;
-  private readonly stats: RunStats;
+  private stats: RunStats;
+  /** Per key in `checked`, its counters: the array the generated check reads (see `countInto`). */
+  private readonly checkedCounts: FieldCounts[];
   private readonly file: string | undefined;
   private readonly algorithm: HashAlgorithm;
   private readonly encoding: HashEncoding;
@@ -64,7 +66,18 @@ export class RowValidator {
     };
     this.checked = this.keys.filter((_, k) => canHold(k));
     this.absent = this.keys.filter((_, k) => !canHold(k));
+    this.checkedCounts = this.checked.map((spec) => spec.counts);
     this.check = this.compileCheck();
+  }
+
+  /**
+   * Counts and reports into `stats` from now on, as if built with it: a worker thread validates
+   * each block into the block's own counters, with one validator (and one compiled check) per run.
+   */
+  countInto(stats: RunStats): void {
+    this.stats = stats;
+    for (const spec of this.keys) spec.counts = stats.field(spec.key);
+    for (let k = 0; k < this.checked.length; k++) this.checkedCounts[k] = this.checked[k]!.counts;
   }
 
   /** The rows of a chunk that are kept, in order; the others are reported, as by `validate`. */
@@ -138,7 +151,7 @@ export class RowValidator {
       return verdict(row, values, invalid, missingRequired, invalidRequired);
     };`;
     return new Function('counts', 'patterns', 'covers', 'rejected', 'verdict', body)(
-      this.checked.map((spec) => spec.counts),
+      this.checkedCounts,
       this.checked.map((spec) => spec.pattern),
       (signature: HashSignature | undefined) => this.covers(signature),
       (row: Row) => {

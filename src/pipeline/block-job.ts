@@ -56,20 +56,20 @@ export class BlockProcessor {
   private readonly hasher: RowHasher;
   private readonly keys: readonly string[];
   private readonly extras: readonly string[];
-  /** Canonical fields the input's columns provide. */
-  private readonly fields: readonly string[];
   /** Kept rows → the sink's format, built once; undefined when the rows go back flattened. */
   private readonly encode: RowEncoder | undefined;
   /** The counters of the block being processed, where the encoder's rejects go. */
   private blockStats = new RunStats();
+  /** Validates into `blockStats` (see `RowValidator.countInto`). */
+  private readonly validator: RowValidator;
 
   constructor(
-    private readonly preset: DestinationPreset,
+    preset: DestinationPreset,
     private readonly setup: BlockSetup,
   ) {
     const mapper = new ColumnMapper({ map: setup.map });
     this.shape = mapper.shaper(setup.columns);
-    const fields = (this.fields = mapper.planColumns(setup.columns).map(([field]) => field));
+    const fields = mapper.planColumns(setup.columns).map(([field]) => field);
     this.encode =
       setup.encode && preset.encoder !== undefined
         ? preset.encoder({
@@ -92,13 +92,15 @@ export class BlockProcessor {
     this.hasher = new RowHasher({ keys: preset, algorithm: setup.options.hash, encoding: setup.options.encoding });
     this.keys = preset.keys.map((k) => k.key);
     this.extras = setup.extras;
+    this.validator = new RowValidator({ preset, algorithm: setup.options.hash, encoding: setup.options.encoding, stats: this.blockStats, fields });
   }
 
   process(job: BlockJob): BlockResult {
     const stats = (this.blockStats = new RunStats());
     const rejects: RejectEntry[] = [];
     stats.onReject((entry) => rejects.push(entry));
-    const validator = new RowValidator({ preset: this.preset, algorithm: this.setup.options.hash, encoding: this.setup.options.encoding, stats, fields: this.fields });
+    const validator = this.validator;
+    validator.countInto(stats);
     const engine = new CsvEngine({
       file: this.setup.file,
       stats,
