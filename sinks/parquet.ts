@@ -409,39 +409,79 @@ export class ParquetFileWriter {
 /**
  * Rows → their columns encoded as the file's pages hold them (PLAIN values, per row level and
  * byte end), for {@link ParquetFileWriter.appendEncoded}. Runs where the rows are made (a worker
- * thread); checks every cell, row by row, as `append()` does.
+ * thread); checks every cell as `append()` does. Column by column; each column's values are
+ * returned in a buffer of their own, so that they can be transferred.
  */
 export function encodeColumns(columns: readonly ParquetColumn[], rows: readonly Readonly<Record<string, ParquetCell>>[]): EncodedColumn[] {
+  return columns.map((column) => (column.type === 'UTF8' ? encodeStrings(column, rows) : encodeIntegers(column, rows)));
+}
+
+/** Four characters standing for a value's length, written before it and patched once written. */
+const LENGTH_GAP = '\0\0\0\0';
+
+/**
+ * A UTF8 column: each value as its 4-byte little-endian length, then its UTF-8 bytes. The values
+ * are written in one call, joined with a 4-character gap before each, which takes 4 bytes too:
+ * the buffer's size is then exact, and when every character is ASCII (bytes equal characters,
+ * as for hex digests) each length is known without asking (a write per value cost ~60% more).
+ */
+function encodeStrings(column: ParquetColumn, rows: readonly Readonly<Record<string, ParquetCell>>[]): EncodedColumn {
   const n = rows.length;
-  const out = columns.map(() => ({ values: Buffer.allocUnsafe(Math.max(64, n * 16)), bytes: 0, ends: new Uint32Array(n), levels: new Uint8Array(n) }));
+  const name = column.name;
+  const ends = new Uint32Array(n);
+  const levels = new Uint8Array(n);
+  const cells: string[] = [];
   for (let r = 0; r < n; r++) {
-    const row = rows[r]!;
-    for (let c = 0; c < columns.length; c++) {
-      const column = columns[c]!;
-      const cell = cellOf(column, row[column.name]);
-      const o = out[c]!;
-      if (cell !== null) {
-        o.levels[r] = 1;
-        const need = typeof cell === 'number' ? 4 : 4 + cell.length * 3;
-        if (o.bytes + need > o.values.length) {
-          const grown = Buffer.allocUnsafe(Math.max(o.values.length * 2, o.bytes + need));
-          o.values.copy(grown, 0, 0, o.bytes);
-          o.values = grown;
-        }
-        if (typeof cell === 'number') {
-          o.values.writeInt32LE(cell, o.bytes);
-          o.bytes += 4;
-        } else {
-          const length = o.values.write(cell, o.bytes + 4, 'utf8');
-          o.values.writeUInt32LE(length, o.bytes);
-          o.bytes += 4 + length;
-        }
-      }
-      o.ends[r] = o.bytes;
+    const cell = cellOf(column, rows[r]![name]) as string | null;
+    if (cell === null) continue;
+    levels[r] = 1;
+    cells.push(cell);
+  }
+  const joined = cells.length === 0 ? '' : LENGTH_GAP + cells.join(LENGTH_GAP);
+  const size = Buffer.byteLength(joined, 'utf8');
+  const values = Buffer.allocUnsafeSlow(size);
+  const lengths = new Uint32Array(cells.length);
+  if (size === joined.length) {
+    values.write(joined, 0, size, 'latin1');
+    for (let i = 0; i < cells.length; i++) lengths[i] = cells[i]!.length;
+  } else {
+    for (let i = 0, at = 0; i < cells.length; i++) {
+      lengths[i] = values.write(cells[i]!, at + 4, 'utf8');
+      at += 4 + lengths[i]!;
     }
   }
-  // Copies of the used bytes: a block's columns cross threads, and only what they hold should.
-  return out.map((o) => ({ values: new Uint8Array(o.values.subarray(0, o.bytes)), ends: o.ends, levels: o.levels }));
+  for (let r = 0, i = 0, at = 0; r < n; r++) {
+    if (levels[r] === 1) {
+      const length = lengths[i++]!;
+      values[at] = length & 0xff;
+      values[at + 1] = (length >>> 8) & 0xff;
+      values[at + 2] = (length >>> 16) & 0xff;
+      values[at + 3] = length >>> 24;
+      at += 4 + length;
+    }
+    ends[r] = at;
+  }
+  return { values: new Uint8Array(values.buffer, 0, size), ends, levels };
+}
+
+/** An INT32 column: each value as 4 little-endian bytes. */
+function encodeIntegers(column: ParquetColumn, rows: readonly Readonly<Record<string, ParquetCell>>[]): EncodedColumn {
+  const n = rows.length;
+  const name = column.name;
+  const ends = new Uint32Array(n);
+  const levels = new Uint8Array(n);
+  const cells: number[] = [];
+  for (let r = 0; r < n; r++) {
+    const cell = cellOf(column, rows[r]![name]) as number | null;
+    if (cell !== null) {
+      levels[r] = 1;
+      cells.push(cell);
+    }
+    ends[r] = cells.length * 4;
+  }
+  const values = Buffer.allocUnsafeSlow(cells.length * 4);
+  for (let i = 0; i < cells.length; i++) values.writeInt32LE(cells[i]!, i * 4);
+  return { values: new Uint8Array(values.buffer, 0, values.length), ends, levels };
 }
 
 async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<void> {
