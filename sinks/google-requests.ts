@@ -14,15 +14,18 @@ const ADDRESS = ['givenName', 'familyName', 'regionCode', 'postalCode'] as const
  */
 export function googleMembers(row: Row): string[] {
   const v = row.values ?? {};
+  // Digests the hash stage made need no escaping: only other values go through jsonString.
+  const digests = row.hashedBy?.keys;
+  const json = (key: string, value: string) => (digests !== undefined && digests.has(key) ? `"${value}"` : jsonString(value));
   const ids: string[] = [];
-  if (typeof v.emailAddress === 'string') ids.push(`{"emailAddress":${jsonString(v.emailAddress)}}`);
-  if (typeof v.phoneNumber === 'string') ids.push(`{"phoneNumber":${jsonString(v.phoneNumber)}}`);
+  if (typeof v.emailAddress === 'string') ids.push(`{"emailAddress":${json('emailAddress', v.emailAddress)}}`);
+  if (typeof v.phoneNumber === 'string') ids.push(`{"phoneNumber":${json('phoneNumber', v.phoneNumber)}}`);
   if (ADDRESS.every((k) => typeof v[k] === 'string')) {
-    ids.push(`{"address":{${ADDRESS.map((k) => `"${k}":${jsonString(v[k]!)}`).join(',')}}}`);
+    ids.push(`{"address":{${ADDRESS.map((k) => `"${k}":${json(k, v[k]!)}`).join(',')}}}`);
   }
   const members: string[] = [];
   if (ids.length) members.push(`{"userData":{"userIdentifiers":[${ids.join(',')}]}}`);
-  if (typeof v.mobileId === 'string') members.push(`{"mobileData":{"mobileIds":[${jsonString(v.mobileId)}]}}`);
+  if (typeof v.mobileId === 'string') members.push(`{"mobileData":{"mobileIds":[${json('mobileId', v.mobileId)}]}}`);
   return members;
 }
 
