@@ -22,9 +22,9 @@ export function defaultThreads(): number {
 }
 
 /**
- * The compiled worker module. Tests run the TypeScript sources, whose workers still need
- * JavaScript, so this looks for the build below the package root; undefined when there is none
- * (the run then stays on one thread).
+ * The compiled worker module: the build's one-file bundle of `worker.ts` (see scripts/build.mjs).
+ * Tests run the TypeScript sources, whose workers still need JavaScript, so this looks for the
+ * build below the package root; undefined when there is none (the run then stays on one thread).
  */
 export function workerModule(): URL | undefined {
   let here: string;
@@ -35,7 +35,7 @@ export function workerModule(): URL | undefined {
   }
   for (let dir = here, up = 0; up < 6; dir = dirname(dir), up++) {
     if (existsSync(join(dir, 'package.json'))) {
-      const file = join(dir, 'dist', 'src', 'pipeline', 'worker.js');
+      const file = join(dir, 'dist', 'src', 'pipeline', 'worker.bundle.js');
       return existsSync(file) ? pathToFileURL(file) : undefined;
     }
   }
