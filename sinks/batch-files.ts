@@ -96,6 +96,8 @@ export class BatchFileSet {
 /** Appends text or UTF-8 bytes to one body file in large writes; `close()` flushes and closes it. */
 export class BodyWriter {
   private pending: (string | Uint8Array)[] = [];
+  /** Called once the pending pieces have reached the file (see `afterWrite`). */
+  private written: (() => void)[] = [];
   private pendingLength = 0;
   private pendingBytes = false;
   /** Bytes handed to the file so far. */
@@ -114,11 +116,19 @@ export class BodyWriter {
     if (this.pendingLength >= 1 << 18) await this.flush();
   }
 
+  /** Calls `done` once everything written so far has reached the file: now, when nothing waits. */
+  afterWrite(done: () => void): void {
+    if (this.pending.length === 0) done();
+    else this.written.push(done);
+  }
+
   private async flush(): Promise<void> {
     if (!this.pending.length) return;
     const pending = this.pending;
+    const written = this.written;
     const bytes = this.pendingBytes;
     this.pending = [];
+    this.written = [];
     this.pendingLength = 0;
     this.pendingBytes = false;
     let p: Promise<unknown>;
@@ -135,6 +145,7 @@ export class BodyWriter {
     }
     this.track(p);
     await p;
+    for (const done of written) done();
   }
 
   async close(): Promise<void> {
@@ -171,6 +182,13 @@ export async function appendItems(
     i += take;
     at = end;
     if (current.count >= perBody) await body.close();
+  }
+  // Closed bodies are written; the open one may still hold pieces of these bytes.
+  const release = encoded.release;
+  if (release !== undefined) {
+    const open = body.current();
+    if (open === undefined) release();
+    else open.writer.afterWrite(release);
   }
 }
 

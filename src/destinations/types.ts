@@ -92,6 +92,12 @@ export interface EncodedRows {
    * `packEncoded`); `ends` then count bytes. Read either with `encodedRange`.
    */
   bytes?: Uint8Array;
+  /**
+   * Set by the thread that received `bytes` from a worker: a sink that is done with them (every
+   * write of them completed) calls it once, and their buffer goes back to be filled again. Optional
+   * to call: bytes never released are collected as usual.
+   */
+  release?: () => void;
   /** End offset in `text` (or `bytes`) of each item; item i is `text.slice(ends[i - 1] ?? 0, ends[i])`. */
   ends: Uint32Array;
   /** Per item, which of the sink's files or parts it belongs to (DataX's schemas), when it has several. */

@@ -118,7 +118,19 @@ export function parallelCsv(o: ParallelCsvOptions): Transform {
       into.arrived_hashed += from.arrived_hashed;
     }
     for (const entry of result.rejects) stats.reject(entry);
-    if (encode) return result.encoded;
+    if (encode) {
+      const encoded = result.encoded;
+      const buffer = encoded?.bytes?.buffer;
+      if (encoded !== undefined && buffer instanceof ArrayBuffer) {
+        let released = false;
+        encoded.release = () => {
+          if (released) return;
+          released = true;
+          pool?.recycle(buffer);
+        };
+      }
+      return encoded;
+    }
     const K = keys.length;
     const E = extras.length;
     const rows: Row[] = new Array(result.lines.length);

@@ -14,11 +14,23 @@ try {
   setupError = err;
 }
 
-parentPort!.on('message', ({ id, job }: { id: number; job: BlockJob }) => {
+/**
+ * Buffers the main thread gave back once it wrote their bytes (see `WorkerPool.recycle`); set
+ * once the first arrives (sinks that never give any back get buffers of exact size).
+ */
+let spares: ArrayBuffer[] | undefined;
+const MAX_SPARES = 4;
+
+parentPort!.on('message', ({ id, job, spare }: { id: number; job?: BlockJob; spare?: ArrayBuffer }) => {
+  if (spare !== undefined) {
+    spares ??= [];
+    if (spares.length < MAX_SPARES) spares.push(spare);
+    return;
+  }
   try {
     if (!processor) throw setupError;
-    const result = processor.process(job);
-    parentPort!.postMessage({ id, result }, result.encoded !== undefined ? packEncoded(result.encoded) : []);
+    const result = processor.process(job!);
+    parentPort!.postMessage({ id, result }, result.encoded !== undefined ? packEncoded(result.encoded, spares) : []);
   } catch (err) {
     parentPort!.postMessage({ id, error: serializeError(err) });
   }
