@@ -22,29 +22,20 @@ const esbuild = await import('esbuild');
 /** Dependencies that ship only ESM: bundled into the CommonJS entry, since not every Node 20 require()s ESM. */
 const ESM_ONLY = new Set(['hyparquet-writer']);
 const pkg = require(join(root, 'package.json'));
-await esbuild.build({
-  entryPoints: [join(root, 'dist/src/index.js')],
-  outfile: join(root, 'dist/cjs/index.cjs'),
-  bundle: true,
-  platform: 'node',
+/** Both bundles: one file for Node 20, from the JavaScript tsc emitted. */
+const bundle = (entry, outfile, options) =>
+  esbuild.build({ entryPoints: [join(root, entry)], outfile: join(root, outfile), bundle: true, platform: 'node', target: 'node20', logLevel: 'warning', ...options });
+await bundle('dist/src/index.js', 'dist/cjs/index.cjs', {
   format: 'cjs',
-  target: 'node20',
   // Dependencies stay external, except ESM-only ones that require() cannot load on every Node 20.
   external: Object.keys(pkg.dependencies ?? {}).filter((d) => !ESM_ONLY.has(d)),
-  logLevel: 'warning',
 });
 // The worker threads' module as one file: a worker loads the whole per-block pass at start, and
 // resolving and compiling ~90 files cost each worker ~0.1 s of CPU and ~90 ms before its first
 // block. archiver stays external: LiveIntent loads it only when it writes a zip, never in a worker.
-await esbuild.build({
-  entryPoints: [join(root, 'dist/src/pipeline/worker.js')],
-  outfile: join(root, 'dist/src/pipeline/worker.bundle.js'),
-  bundle: true,
-  platform: 'node',
+await bundle('dist/src/pipeline/worker.js', 'dist/src/pipeline/worker.bundle.js', {
   format: 'esm',
-  target: 'node20',
   external: ['archiver'],
   // Bundled CommonJS dependencies call require(); an ES module has none of its own.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-  logLevel: 'warning',
 });
