@@ -28,14 +28,15 @@ const bundle = (entry, outfile, options) =>
 await bundle('dist/src/index.js', 'dist/cjs/index.cjs', {
   format: 'cjs',
   // Dependencies stay external, except ESM-only ones that require() cannot load on every Node 20.
-  external: Object.keys(pkg.dependencies ?? {}).filter((d) => !ESM_ONLY.has(d)),
+  external: [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.optionalDependencies ?? {})].filter((d) => !ESM_ONLY.has(d)),
 });
 // The worker threads' module as one file: a worker loads the whole per-block pass at start, and
 // resolving and compiling ~90 files cost each worker ~0.1 s of CPU and ~90 ms before its first
-// block. archiver stays external: LiveIntent loads it only when it writes a zip, never in a worker.
+// block. archiver stays external: LiveIntent loads it only when it writes a zip, never in a worker;
+// so does snappy (a native addon; pages are compressed on the main thread).
 await bundle('dist/src/pipeline/worker.js', 'dist/src/pipeline/worker.bundle.js', {
   format: 'esm',
-  external: ['archiver'],
+  external: ['archiver', 'snappy'],
   // Bundled CommonJS dependencies call require(); an ES module has none of its own.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
 });

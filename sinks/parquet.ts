@@ -3,6 +3,7 @@ import type { ColumnChunk, FileMetaData, RowGroup, SchemaElement } from 'hyparqu
 import { ByteWriter } from 'hyparquet-writer';
 import { writePageHeader } from 'hyparquet-writer/src/datapage.js';
 import { writeMetadata } from 'hyparquet-writer/src/metadata.js';
+import { createRequire } from 'node:module';
 import { snappyCompress } from 'hyparquet-writer/src/snappy.js';
 import type { EncodedColumn } from '../src/destinations/types.js';
 import { AudienceEtlError } from '../src/errors.js';
@@ -84,16 +85,50 @@ function writeVarint(out: Uint8Array, p: number, value: number): number {
   return p;
 }
 
+type Compress = (data: Uint8Array) => Uint8Array;
+
+/**
+ * The `snappy` package's compressor (Snappy in Rust, prebuilt per platform; an optional
+ * dependency), else undefined: ~4.2 ms a MB of Newtail pages where hyparquet-writer's JavaScript
+ * takes ~15.8, which was a quarter of a Newtail run's main thread. `AUDIENCE_ETL_NO_NATIVE` turns
+ * it off, as it does the native hasher.
+ */
+function loadNativeSnappy(): Compress | undefined {
+  const off = process.env.AUDIENCE_ETL_NO_NATIVE;
+  if (off !== undefined && off !== '' && off !== '0') return undefined;
+  try {
+    // The CommonJS bundle has its own require; ES modules make one.
+    const load = typeof require === 'function' ? require : createRequire(import.meta.url);
+    const { compressSync } = load('snappy') as { compressSync(input: Buffer): Buffer };
+    return (data) => compressSync(Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+  } catch {
+    return undefined;
+  }
+}
+
+const nativeSnappy = loadNativeSnappy();
+let compress: Compress = nativeSnappy ?? snappyCompress;
+
+/**
+ * Compresses pages with the native Snappy (true, the default where it loads) or hyparquet-writer's
+ * (false); returns whether the native one is in use. For tests and benchmarks: both write Snappy
+ * that any reader decodes, though not always the same bytes.
+ */
+export function useNativeSnappy(on: boolean): boolean {
+  compress = on && nativeSnappy !== undefined ? nativeSnappy : snappyCompress;
+  return compress === nativeSnappy;
+}
+
 /** Whether Snappy would gain under 15% on `data`, judged on a sample from its middle. */
 function incompressible(data: Uint8Array): boolean {
   if (data.length < 4 * SAMPLE_BYTES) return false;
   const from = data.length >>> 1;
-  return snappyCompress(data.subarray(from, from + SAMPLE_BYTES)).length > SAMPLE_BYTES * INCOMPRESSIBLE;
+  return compress(data.subarray(from, from + SAMPLE_BYTES)).length > SAMPLE_BYTES * INCOMPRESSIBLE;
 }
 
 /** Snappy, or literal-only Snappy when a sample of the data shows it would gain under 15%. */
 export function snappyAdaptive(data: Uint8Array): Uint8Array {
-  return incompressible(data) ? snappyLiterals(data) : snappyCompress(data);
+  return incompressible(data) ? snappyLiterals(data) : compress(data);
 }
 
 /** One column's encoder: values and definition levels of the open page, finished pages of the row group. */
@@ -185,7 +220,7 @@ class ColumnEncoder {
       body.set(prefix, 0);
       body.set(levels, prefix.length);
       body.set(values, prefix.length + levels.length);
-      compressed = snappyCompress(body);
+      compressed = compress(body);
     }
     const header = new ByteWriter(64);
     writePageHeader(header, {

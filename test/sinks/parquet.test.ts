@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { snappyUncompress } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
-import { encodeColumns, ParquetFileWriter, snappyAdaptive, snappyLiterals, type ParquetColumn } from '../../sinks/parquet.js';
+import { encodeColumns, ParquetFileWriter, snappyAdaptive, snappyLiterals, useNativeSnappy, type ParquetColumn } from '../../sinks/parquet.js';
 import { AudienceEtlError } from '../../src/errors.js';
 import { tempDir } from '../helpers/tmp.js';
 import { readParquet } from './parquet-reader.js';
@@ -194,6 +194,25 @@ describe('Snappy', () => {
     }
     expect(snappyAdaptive(repetitive).length).toBeLessThan(repetitive.length / 10);
     expect(snappyAdaptive(random).length).toBeLessThan(random.length + 20);
+  });
+
+  it.each(decoders)('the native compressor (the snappy package) and the JavaScript one both decode with %s', (_name, decode) => {
+    const text = Buffer.from(Array.from({ length: 30_000 }, (_, i) => `C${String(i).padStart(8, '0')},Ana,Souza,BR`).join('\n'));
+    const mixed = Buffer.concat([randomBytes(70_000), Buffer.from('ab'.repeat(50_000))]);
+    try {
+      // npm install puts the optional dependency here: a build or bundle that cannot load it fails.
+      expect(useNativeSnappy(true)).toBe(true);
+      const native = [text, mixed].map((data) => snappyAdaptive(data));
+      expect(useNativeSnappy(false)).toBe(false);
+      const js = [text, mixed].map((data) => snappyAdaptive(data));
+      for (const [i, data] of [text, mixed].entries()) {
+        expect(Buffer.from(decode(native[i]!, data.length)).equals(data)).toBe(true);
+        expect(Buffer.from(decode(js[i]!, data.length)).equals(data)).toBe(true);
+      }
+      expect(native[0]!.length).toBeLessThan(text.length / 3);
+    } finally {
+      useNativeSnappy(true);
+    }
   });
 });
 
