@@ -68,7 +68,7 @@ export function registerRunCommand(program: Command): void {
     .addOption(new Option('--compression <kind>', 'liveintent: data file compression').choices(['none', 'gzip', 'zip']))
     .option('--prefix <prefix>', 'newtail: the key prefix Newtail gave you')
     .option('--delta', 'newtail: write only rows new or changed since the last run')
-    .option('--threads <n>', 'worker threads for CSV/TSV inputs (default: one per core for inputs of 4 MB or more, less one for datax\'s compressor; newtail --delta: 1; same output with any count)', integer('--threads'))
+    .option('--threads <n>', 'worker threads for CSV/TSV inputs (default: one per core for inputs of 4 MB or more; newtail --delta: 1; same output with any count)', integer('--threads'))
     .option('-q, --quiet', 'no progress, no summary')
     .option('--upload', 'upload the files after the run (see audience-etl upload --help for its options)');
   addUploadOptions(command);

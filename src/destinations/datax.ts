@@ -36,7 +36,4 @@ export const datax = {
   },
   sink: (context) => dataxCsvSink(context),
   encoder: dataxEncoder,
-  // lbzip2 or bzip2 compresses as fast as the rows come: 1M rows took 9.4 s on the main thread
-  // alone and 11.0 s with two workers, on 2 cores.
-  sinkThreads: 1,
 } satisfies DestinationPreset;

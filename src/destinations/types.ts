@@ -166,9 +166,4 @@ export interface DestinationPreset {
    * worker threads: the sink then accepts `EncodedRows` as well as rows, with identical output.
    */
   encoder?(context: EncoderContext): RowEncoder;
-  /**
-   * Cores the sink keeps busy by itself (DataX's bzip2 compressor), left to it when a run chooses
-   * its default number of worker threads.
-   */
-  sinkThreads?: number;
 }
