@@ -109,16 +109,33 @@ export function splitRecords(options: SplitRecordsOptions = {}): Transform {
     }
     if (partsLength >= blockSize) {
       const data = gather();
-      const end = lastBoundary(data, 0, data.length, quoted);
-      if (end === -1) {
-        parts = [data]; // one record longer than a block: wait for its end
+      // Blocks of at most blockSize bytes, each cut at the last record boundary within it (or,
+      // for a record longer than a block, at the next one).
+      const ends: number[] = [];
+      for (let start = 0; data.length - start >= blockSize; ) {
+        let end = lastBoundary(data, start, start + blockSize, quoted);
+        if (end === -1) end = lastBoundary(data, start, data.length, quoted);
+        if (end === -1) break; // one record longer than what has arrived: wait for its end
+        ends.push(end);
+        start = end;
+      }
+      if (ends.length === 0) {
+        parts = [data];
         return;
       }
-      // The rest is copied out before the block (and its whole buffer) can be transferred.
-      const rest = data.subarray(end);
+      // Every later block and the rest are copied out before the first block (the buffer it
+      // shares with them) can be transferred.
+      const copies = ends.slice(1).map((end, i) => {
+        const copy = Buffer.allocUnsafeSlow(end - ends[i]!); // never Buffer's shared pool
+        data.copy(copy, 0, ends[i]!, end);
+        return copy;
+      });
+      const last = ends[ends.length - 1]!;
+      const rest = data.subarray(last);
       parts = rest.length ? [Buffer.from(rest)] : [];
       partsLength = rest.length;
-      emit(stream, data.subarray(0, end), false);
+      emit(stream, data.subarray(0, ends[0]!), false);
+      for (const copy of copies) emit(stream, copy, false);
     }
   };
 
