@@ -56,10 +56,12 @@ export function lastBoundary(buf: Buffer, from: number, to: number, quoted: bool
  * Bytes → blocks of whole records, so each can be parsed on its own (on a worker thread) and the
  * results put back in order. The scan only looks at quotes and line ends, a few ns a byte.
  *
- * Each block is the only view of its own ArrayBuffer, so a consumer may transfer it to another
- * thread; and each input byte is copied once, into its block: chunks wait in a list until a
- * block's worth has arrived (copying a growing carry on every chunk cost the main thread more
- * than reading the file, and the garbage collections its buffers caused).
+ * Blocks hold at most `blockSize` bytes (a record longer than that makes a block of its own).
+ * Each is the only view of its own ArrayBuffer, so a consumer may transfer it to another thread.
+ * Chunks wait in a list until a block's worth has arrived, then are copied once into one buffer,
+ * which the first block cut from it keeps; later blocks are copied out of it once more (copying
+ * a growing carry on every chunk, as before, cost the main thread more than reading the file,
+ * and the garbage collections its buffers caused).
  */
 export function splitRecords(options: SplitRecordsOptions = {}): Transform {
   const blockSize = options.blockSize ?? 1 << 18;
