@@ -106,8 +106,14 @@ function loadNativeSnappy(): Compress | undefined {
   }
 }
 
-const nativeSnappy = loadNativeSnappy();
-let compress: Compress = nativeSnappy ?? snappyCompress;
+/** Loaded on first use: worker threads import this module but never compress. */
+let nativeSnappy: Compress | undefined | null = null;
+let compressor: Compress | undefined;
+
+function compress(data: Uint8Array): Uint8Array {
+  if (compressor === undefined) useNativeSnappy(true);
+  return compressor!(data);
+}
 
 /**
  * Compresses pages with the native Snappy (true, the default where it loads) or hyparquet-writer's
@@ -115,8 +121,9 @@ let compress: Compress = nativeSnappy ?? snappyCompress;
  * that any reader decodes, though not always the same bytes.
  */
 export function useNativeSnappy(on: boolean): boolean {
-  compress = on && nativeSnappy !== undefined ? nativeSnappy : snappyCompress;
-  return compress === nativeSnappy;
+  if (nativeSnappy === null) nativeSnappy = loadNativeSnappy();
+  compressor = on && nativeSnappy !== undefined ? nativeSnappy : snappyCompress;
+  return compressor === nativeSnappy;
 }
 
 /** Whether Snappy would gain under 15% on `data`, judged on a sample from its middle. */
