@@ -7,6 +7,11 @@ import { jsonString } from './json-text.js';
 
 const ADDRESS = ['givenName', 'familyName', 'regionCode', 'postalCode'] as const;
 
+/** A value as JSON: digests the hash stage made need no escaping, only other values go through jsonString. */
+function jsonValue(digests: ReadonlySet<string> | undefined, key: string, value: string): string {
+  return digests !== undefined && digests.has(key) ? `"${value}"` : jsonString(value);
+}
+
 /**
  * One row's audience members: a `userData` member with its identifiers (the address only when
  * all four parts are valid), and a `mobileData` member for a mobile id — the API takes exactly one
@@ -14,18 +19,16 @@ const ADDRESS = ['givenName', 'familyName', 'regionCode', 'postalCode'] as const
  */
 export function googleMembers(row: Row): string[] {
   const v = row.values ?? {};
-  // Digests the hash stage made need no escaping: only other values go through jsonString.
   const digests = row.hashedBy?.keys;
-  const json = (key: string, value: string) => (digests !== undefined && digests.has(key) ? `"${value}"` : jsonString(value));
   const ids: string[] = [];
-  if (typeof v.emailAddress === 'string') ids.push(`{"emailAddress":${json('emailAddress', v.emailAddress)}}`);
-  if (typeof v.phoneNumber === 'string') ids.push(`{"phoneNumber":${json('phoneNumber', v.phoneNumber)}}`);
+  if (typeof v.emailAddress === 'string') ids.push(`{"emailAddress":${jsonValue(digests, 'emailAddress', v.emailAddress)}}`);
+  if (typeof v.phoneNumber === 'string') ids.push(`{"phoneNumber":${jsonValue(digests, 'phoneNumber', v.phoneNumber)}}`);
   if (ADDRESS.every((k) => typeof v[k] === 'string')) {
-    ids.push(`{"address":{${ADDRESS.map((k) => `"${k}":${json(k, v[k]!)}`).join(',')}}}`);
+    ids.push(`{"address":{${ADDRESS.map((k) => `"${k}":${jsonValue(digests, k, v[k]!)}`).join(',')}}}`);
   }
   const members: string[] = [];
   if (ids.length) members.push(`{"userData":{"userIdentifiers":[${ids.join(',')}]}}`);
-  if (typeof v.mobileId === 'string') members.push(`{"mobileData":{"mobileIds":[${json('mobileId', v.mobileId)}]}}`);
+  if (typeof v.mobileId === 'string') members.push(`{"mobileData":{"mobileIds":[${jsonValue(digests, 'mobileId', v.mobileId)}]}}`);
   return members;
 }
 
