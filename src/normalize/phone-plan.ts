@@ -492,6 +492,35 @@ export function keepsNationalNumber(number: string, countryOrCallingCode: string
   return stripNationalPrefix(number, planOf(countryOrCallingCode)) === number;
 }
 
+const everyPlanLengths = new Map<string, readonly number[] | null>();
+
+/**
+ * True when checkLength finds `length` possible in the plan of every country that shares the
+ * calling code (a row's country is one of them): rateNumber then rates a national number of that
+ * length 'valid' or 'possible' whichever country is found for it, without finding it.
+ */
+export function possibleInEveryPlan(callingCode: string, length: number): boolean {
+  let lengths = everyPlanLengths.get(callingCode);
+  if (lengths === undefined) {
+    lengths = commonLengths(callingCode);
+    everyPlanLengths.set(callingCode, lengths);
+  }
+  return lengths === null || lengths.includes(length);
+}
+
+/** The lengths possible in every plan of a calling code (`null`: any length), or `[]` for an unknown code. */
+function commonLengths(callingCode: string): readonly number[] | null {
+  const countries = countriesOf(callingCode);
+  if (countries === null || countries.length === 0) return [];
+  let common: number[] | null = null;
+  for (const plan of [planOf(callingCode), ...countries.map(planOf)]) {
+    const lengths = plan.possibleLengths;
+    if (lengths === undefined) continue;
+    common = common === null ? [...lengths] : common.filter((length) => lengths.includes(length));
+  }
+  return common;
+}
+
 /** True when the country's exit code (`011`) may start the digits: parseNational may read them as international. */
 export function mayStartWithIdd(digits: string, country: string): boolean {
   return planOf(country).idd?.test(digits) === true;

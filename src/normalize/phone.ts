@@ -9,6 +9,7 @@ import {
   mayStartWithIdd,
   parseInternational,
   parseNational,
+  possibleInEveryPlan,
   rateNumber,
   splitInternational,
 } from './phone-plan.js';
@@ -245,11 +246,26 @@ function rateInternational(digits: string): Rating | typeof UNPROVEN {
   return rateNumber(countryFor(callingCode, nationalNumber) ?? callingCode, nationalNumber);
 }
 
+/**
+ * True when rateInternational(digits) is 'valid' or 'possible' whichever country is found for them,
+ * so lenient mode keeps `+digits` without finding the country or trying its number types: its
+ * conditions hold, and every plan of the calling code deems the national number's length possible.
+ */
+function possibleWhereverFound(digits: string): boolean {
+  if (digits.length > 15) return false;
+  const callingCode = leadingCallingCode(digits);
+  if (callingCode === undefined) return false;
+  const length = digits.length - callingCode.length;
+  return length >= 2 && possibleInEveryPlan(callingCode, length) && keepsNationalNumber(digits.slice(callingCode.length), callingCode);
+}
+
 /** pick(readInternational(digits)), then settle(). */
 function settledInternational(digits: string, read: string, strict: boolean): string | null {
-  const rating = rateInternational(digits);
-  if (rating === UNPROVEN) return settledReading(readInternational(digits), digits, read, strict);
-  if (!kept(rating, strict)) return null;
+  if (strict || !possibleWhereverFound(digits)) {
+    const rating = rateInternational(digits);
+    if (rating === UNPROVEN) return settledReading(readInternational(digits), digits, read, strict);
+    if (!kept(rating, strict)) return null;
+  }
   // settle() would read the same digits again, after its check for one repeated digit.
   const e164 = `+${digits}`;
   return e164 !== read && isRepeatedDigit(digits) ? '' : e164;
@@ -280,6 +296,7 @@ function settleFast(e164: string, read: string, strict: boolean): string | null 
   if (e164 === read) return e164;
   const digits = e164.slice(1);
   if (isRepeatedDigit(digits)) return '';
+  if (!strict && possibleWhereverFound(digits)) return e164;
   const rating = rateInternational(digits);
   // Kept, the re-read is the number itself; dropped, settle() ends on null.
   if (rating !== UNPROVEN) return kept(rating, strict) ? e164 : null;
@@ -307,6 +324,7 @@ function withCallingCode(digits: string, country: string, read: string, strict: 
 function fastNational(digits: string, bare: boolean, country: string, callingCode: string, read: string, strict: boolean): string | null {
   const asWritten = digits.length >= 2 && callingCode.length + digits.length <= 15 && !mayStartWithIdd(digits, country) && keepsNationalNumber(digits, country);
   if (!asWritten) return fromNational(parseNational(digits, country), digits, bare, read, strict);
+  if (!strict && !bare && keptWhateverFound(digits, callingCode)) return `+${callingCode}${digits}`;
   const found = countryFor(callingCode, digits);
   const rating = rateNumber(found ?? country, digits);
   if (rating !== 'valid') {
@@ -321,6 +339,19 @@ function fastNational(digits: string, bare: boolean, country: string, callingCod
   const reread = found !== undefined ? rating : rateNumber(callingCode, digits);
   const same = reread === rating && leadingCallingCode(callingCode) === callingCode;
   return same && (rating === 'valid' || keepsNationalNumber(digits, callingCode)) ? e164 : settleFast(e164, read, strict);
+}
+
+/**
+ * For fastNational's digits as written, in lenient mode, and not bare: true when the steps below
+ * keep `+callingCode digits` whichever country is found. Every plan deems the length possible, so
+ * the rating is 'valid' or 'possible' and the number is kept; settle()'s re-read is kept again, as
+ * possibleWhereverFound tells, when the calling code leads its own digits and the national number
+ * has no prefix to strip in the calling code's plan either. Both hold in today's metadata wherever
+ * the length check does (calling codes are prefix-free, and countries sharing one strip the same
+ * prefixes from numbers of their common lengths), but they are what the reasoning needs.
+ */
+function keptWhateverFound(digits: string, callingCode: string): boolean {
+  return possibleInEveryPlan(callingCode, digits.length) && leadingCallingCode(callingCode) === callingCode && keepsNationalNumber(digits, callingCode);
 }
 
 /** The rest of readNational, then settle(), for digits that do not start with the calling code. */

@@ -12,6 +12,7 @@ import {
   mayStartWithIdd,
   parseInternational,
   parseNational,
+  possibleInEveryPlan,
   rateNumber,
   splitInternational,
   usePlanShortcuts,
@@ -126,6 +127,31 @@ describe('the questions the fast path asks', () => {
     expect(keepsNationalNumber('02079460958', 'GB')).toBe(false);
     expect(keepsNationalNumber('5551234567', 'US')).toBe(true);
     expect(keepsNationalNumber('15551234567', '1')).toBe(false);
+  });
+
+  it('possibleInEveryPlan: the lengths every country of a calling code deems possible', () => {
+    expect(possibleInEveryPlan('1', 10)).toBe(true);
+    expect(possibleInEveryPlan('1', 7)).toBe(false); // CA allows 7 digits, the US and the rest do not
+    expect(possibleInEveryPlan('44', 10)).toBe(true);
+    expect(possibleInEveryPlan('44', 9)).toBe(false); // GB and GG allow 9, IM and JE do not
+    expect(possibleInEveryPlan('61', 12)).toBe(true);
+    expect(possibleInEveryPlan('61', 5)).toBe(false); // AU only
+    expect(possibleInEveryPlan('55', 11)).toBe(true);
+    expect(possibleInEveryPlan('999', 10)).toBe(false); // no such calling code
+  });
+
+  it('possibleInEveryPlan agrees with rateNumber in each country of the calling code', () => {
+    const codes = [...new Set(countries.map((country) => callingCodeOfCountry(country)!))];
+    fc.assert(
+      fc.property(fc.constantFrom(...codes), fc.stringMatching(/^[1-9]\d{1,16}$/), (callingCode, nsn) => {
+        if (!possibleInEveryPlan(callingCode, nsn.length)) return;
+        for (const country of countries.filter((c) => callingCodeOfCountry(c) === callingCode)) {
+          expect(rateNumber(country, nsn), `${nsn} in ${country}`).not.toBe('impossible');
+        }
+        expect(rateNumber(callingCode, nsn)).not.toBe('impossible');
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('mayStartWithIdd: whether the exit code may start the digits', () => {
