@@ -6,6 +6,7 @@ import { RowValidator } from '../../transforms/validate.js';
 import type { DestinationPreset, EncodedRows, ResolvedRunOptions, RowEncoder } from '../destinations/types.js';
 import type { Row } from '../model/row.js';
 import { RunStats, type FieldCounts, type RejectEntry } from '../model/stats.js';
+import type { SerializedError } from './pool.js';
 
 /** What every block of a run shares: decided once, sent to each worker at start. */
 export interface BlockSetup {
@@ -25,6 +26,15 @@ export interface BlockJob {
   bytes: Uint8Array;
   startLine: number;
   startByte: number;
+}
+
+/**
+ * What a worker answers for the blocks of one message: their results in order, and the error that
+ * stopped it, if one did (the blocks before it still count, as they would one message each).
+ */
+export interface BlocksResult {
+  results: BlockResult[];
+  error?: SerializedError;
 }
 
 /**

@@ -1,6 +1,11 @@
 import { Worker } from 'node:worker_threads';
 import { AudienceEtlError, ERROR_CODES, type ErrorCode } from '../errors.js';
 
+/** Spares handed over with one job: enough for its blocks' results, with a few to spare. */
+const MAX_SPARES_PER_JOB = 8;
+/** Spares kept here at most, waiting for jobs; beyond that they are left to the garbage collector. */
+const MAX_SPARES_HELD = 32;
+
 interface Pending {
   resolve: (value: unknown) => void;
   reject: (err: Error) => void;
@@ -80,22 +85,23 @@ export class WorkerPool<Job, Result> {
     this.busy[target]!++;
     return new Promise<Result>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, worker: target });
-      this.workers[target]!.postMessage({ id, job }, transfer);
+      const spares = this.spares.splice(0, MAX_SPARES_PER_JOB);
+      this.workers[target]!.postMessage({ id, job, spares }, spares.length > 0 ? [...transfer, ...spares] : transfer);
     });
   }
 
   /**
-   * Hands a buffer a result brought back to a worker, transferred, to fill again (see
-   * `packEncoded`): reused memory instead of a fresh allocation per block on the worker, and on
-   * this thread fewer garbage collections forced by external memory. Workers take turns.
+   * Keeps a buffer a result brought back, to hand to a worker with its next job, transferred, to
+   * fill again (see `packEncoded`): reused memory instead of a fresh allocation per block on the
+   * worker, and on this thread fewer garbage collections forced by external memory. Riding along
+   * with jobs, spares cost no message of their own (a message costs 30-200 us of a worker's time).
    */
   recycle(buffer: ArrayBuffer): void {
-    if (this.failed || this.workers.length === 0 || buffer.byteLength === 0) return;
-    this.nextSpare = (this.nextSpare + 1) % this.workers.length;
-    this.workers[this.nextSpare]!.postMessage({ spare: buffer }, [buffer]);
+    if (this.failed || this.workers.length === 0 || buffer.byteLength === 0 || this.spares.length >= MAX_SPARES_HELD) return;
+    this.spares.push(buffer);
   }
 
-  private nextSpare = 0;
+  private readonly spares: ArrayBuffer[] = [];
 
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.terminate()));

@@ -1,10 +1,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { packEncoded } from '../destinations/encoded.js';
 import { getDestination } from '../destinations/index.js';
-import { BlockProcessor, type BlockJob, type BlockSetup } from './block-job.js';
+import { BlockProcessor, type BlockJob, type BlocksResult, type BlockSetup } from './block-job.js';
 import { serializeError } from './pool.js';
 
-/** A worker thread of a parallel CSV run: one BlockProcessor, answering block jobs in turn. */
+/** A worker thread of a parallel CSV run: one BlockProcessor, answering messages of a few blocks in turn. */
 const setup = workerData as BlockSetup;
 let processor: BlockProcessor | undefined;
 let setupError: unknown;
@@ -16,22 +16,28 @@ try {
 
 /**
  * Buffers the main thread gave back once it wrote their bytes (see `WorkerPool.recycle`); set
- * once the first arrives (sinks that never give any back get buffers of exact size).
+ * once the first arrives (sinks that never give any back get buffers of exact size). A message's
+ * blocks each take one.
  */
 let spares: ArrayBuffer[] | undefined;
-const MAX_SPARES = 4;
+const MAX_SPARES = 12;
 
-parentPort!.on('message', ({ id, job, spare }: { id: number; job?: BlockJob; spare?: ArrayBuffer }) => {
-  if (spare !== undefined) {
+parentPort!.on('message', ({ id, job, spares: given }: { id: number; job: BlockJob[]; spares?: ArrayBuffer[] }) => {
+  if (given !== undefined && given.length > 0) {
     spares ??= [];
-    if (spares.length < MAX_SPARES) spares.push(spare);
-    return;
+    for (const spare of given) if (spares.length < MAX_SPARES) spares.push(spare);
   }
+  const answer: BlocksResult = { results: [] };
+  const transfer: ArrayBuffer[] = [];
   try {
     if (!processor) throw setupError;
-    const result = processor.process(job!);
-    parentPort!.postMessage({ id, result }, result.encoded !== undefined ? packEncoded(result.encoded, spares) : []);
+    for (const block of job) {
+      const result = processor.process(block);
+      if (result.encoded !== undefined) transfer.push(...packEncoded(result.encoded, spares));
+      answer.results.push(result);
+    }
   } catch (err) {
-    parentPort!.postMessage({ id, error: serializeError(err) });
+    answer.error = serializeError(err);
   }
+  parentPort!.postMessage({ id, result: answer }, transfer);
 });
