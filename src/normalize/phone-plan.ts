@@ -57,8 +57,12 @@ interface Plan {
   types: readonly TypeRule[] | undefined;
   nationalPrefix: string | undefined;
   nationalPrefixForParsing: RegExp | undefined;
+  /** nationalPrefixForParsing when it is plain digits (`0`, `1`; 106 of 150 plans): a startsWith, not a match. */
+  nationalPrefixDigits: string | undefined;
   nationalPrefixTransformRule: string | undefined;
   idd: RegExp | undefined;
+  /** The exit code when it is plain digits (`011`, `00`; 210 of 245 plans). */
+  iddDigits: string | undefined;
   /** hasNumberType as one pattern per number length (see `typeCheckOf`), built on first use. */
   typeChecks: Map<number, RegExp | null>;
   /** hasNumberType's last question and answer on this plan (see `remember`). */
@@ -118,8 +122,10 @@ function compilePlan(countryOrCallingCode: string): Plan {
     types,
     nationalPrefix: api.nationalPrefix(),
     nationalPrefixForParsing: prefixForParsing ? new RegExp(`^(?:${prefixForParsing})`) : undefined,
+    nationalPrefixDigits: prefixForParsing && NUMERIC.test(prefixForParsing) ? prefixForParsing : undefined,
     nationalPrefixTransformRule: api.nationalPrefixTransformRule(),
     idd: idd ? new RegExp(`^(?:${idd})`) : undefined,
+    iddDigits: idd && NUMERIC.test(idd) ? idd : undefined,
     typeChecks: new Map(),
     typedNumber: undefined,
     typed: false,
@@ -342,6 +348,9 @@ function checkLength(nationalNumber: string, plan: Plan): LengthCheck {
 function stripNationalPrefix(number: string, plan: Plan): string {
   const prefix = plan.nationalPrefixForParsing;
   if (prefix === undefined) return number;
+  const digits = plan.nationalPrefixDigits;
+  // Plain digits: no group, so no transform rule either.
+  if (digits !== undefined && shortcuts) return number.startsWith(digits) ? number.slice(digits.length) : number;
   const match = prefix.exec(number);
   if (match === null) return number;
   const groups = match.length - 1;
@@ -431,14 +440,21 @@ export function splitInternational(digits: string): PhoneParts | undefined {
   return { callingCode: split[0], nationalNumber: split[1], country: countryFor(split[0], split[1]) };
 }
 
+/** The length of the exit code that starts `digits` in the plan (helpers/stripIddPrefix.js), else 0. */
+function iddLength(plan: Plan, digits: string): number {
+  const literal = plan.iddDigits;
+  if (literal !== undefined && shortcuts) return digits.startsWith(literal) ? literal.length : 0;
+  return plan.idd?.exec(digits)?.[0].length ?? 0;
+}
+
 /** `parsePhoneNumberFromString(digits, { defaultCountry: country, extract: false })` for bare digits. */
 export function parseNational(digits: string, country: string): PhoneParts | undefined {
   if (digits.length < MIN_LENGTH_FOR_NSN) return undefined;
   const plan = planOf(country);
   // helpers/stripIddPrefix.js: an exit code (011 in the US) makes the rest international.
-  const idd = plan.idd?.exec(digits);
-  if (idd && idd[0].length > 0 && idd[0].length < digits.length && digits.charCodeAt(idd[0].length) !== 48) {
-    return parseInternationalAfterIdd(digits.slice(idd[0].length));
+  const idd = iddLength(plan, digits);
+  if (idd > 0 && idd < digits.length && digits.charCodeAt(idd) !== 48) {
+    return parseInternationalAfterIdd(digits.slice(idd));
   }
   // helpers/extractCountryCallingCodeFromInternationalNumberWithoutPlusSign.js, in the country's own plan.
   const callingCode = plan.callingCode;
@@ -523,5 +539,8 @@ function commonLengths(callingCode: string): readonly number[] | null {
 
 /** True when the country's exit code (`011`) may start the digits: parseNational may read them as international. */
 export function mayStartWithIdd(digits: string, country: string): boolean {
-  return planOf(country).idd?.test(digits) === true;
+  const plan = planOf(country);
+  const literal = plan.iddDigits;
+  if (literal !== undefined && shortcuts) return digits.startsWith(literal);
+  return plan.idd?.test(digits) === true;
 }

@@ -356,6 +356,9 @@ function keptWhateverFound(digits: string, callingCode: string): boolean {
 
 /** The rest of readNational, then settle(), for digits that do not start with the calling code. */
 function fromNational(national: PhoneParts | undefined, digits: string, bare: boolean, read: string, strict: boolean): string | null {
+  // Lenient and not bare, a valid reading and a possible one give the same number, and nothing
+  // else is tried: when the length is possible, whether it is also valid need not be asked.
+  if (!strict && !bare && national !== undefined && isPossibleParts(national)) return settled(pick({ possible: e164Of(national) }, strict), read, strict);
   if (national !== undefined && isValidParts(national)) return settled(pick({ valid: e164Of(national) }, strict), read, strict);
   let international: Reading | undefined;
   if (bare && digits.charCodeAt(0) !== 48 && digits.length <= 15) {

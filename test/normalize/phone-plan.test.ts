@@ -56,7 +56,8 @@ describe('phone-plan agrees with libphonenumber-js', () => {
     expect(example).toBeDefined();
     const nsn = example!.nationalNumber;
     const cc = example!.countryCallingCode;
-    const written = [nsn, `0${nsn}`, `1${nsn}`, `8${nsn}`, `${cc}${nsn}`, `${cc}0${nsn}`, `00${cc}${nsn}`, `011${cc}${nsn}`, nsn.slice(0, -1), `${nsn}1`];
+    // `06`: Hungary's trunk prefix, the one of more than one digit.
+    const written = [nsn, `0${nsn}`, `06${nsn}`, `1${nsn}`, `8${nsn}`, `${cc}${nsn}`, `${cc}0${nsn}`, `00${cc}${nsn}`, `011${cc}${nsn}`, nsn.slice(0, -1), `${nsn}1`];
     for (const digits of written) {
       for (const rowCountry of [country, 'US', 'GB', 'BR'] as const) {
         expect(ours(parseNational(digits, rowCountry)), `${digits} in ${rowCountry}`).toBe(libraryNational(digits, rowCountry));
