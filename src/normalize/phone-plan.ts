@@ -537,6 +537,26 @@ function commonLengths(callingCode: string): readonly number[] | null {
   return common;
 }
 
+/**
+ * True when parseNational(digits, country) reads the digits as the country's calling code and the
+ * rest, whichever branch it takes, given that every plan of the calling code deems the rest's
+ * length possible and has no prefix to strip from it (possibleInEveryPlan, keepsNationalNumber):
+ * the digits start with the calling code, which is also the country's trunk prefix (`1` in the
+ * NANP), no exit code starts them, and whole they are no national number. In today's metadata
+ * only the trunk prefix decides anything (Åland's `358…`: see phone-fast.test.ts); the other
+ * three are what parseNational's branches ask, kept so the reasoning holds if the metadata moves.
+ */
+export function readsCallingCodeAsTrunkPrefix(digits: string, country: string): boolean {
+  const plan = planOf(country);
+  const callingCode = plan.callingCode;
+  return (
+    plan.nationalPrefixDigits === callingCode &&
+    leadingCallingCode(digits) === callingCode &&
+    iddLength(plan, digits) === 0 &&
+    !plan.nationalNumber.test(digits)
+  );
+}
+
 /** True when the country's exit code (`011`) may start the digits: parseNational may read them as international. */
 export function mayStartWithIdd(digits: string, country: string): boolean {
   const plan = planOf(country);

@@ -11,6 +11,7 @@ import {
   parseNational,
   possibleInEveryPlan,
   rateNumber,
+  readsCallingCodeAsTrunkPrefix,
   splitInternational,
 } from './phone-plan.js';
 import type { PhoneParts, Rating } from './phone-plan.js';
@@ -306,6 +307,10 @@ function settleFast(e164: string, read: string, strict: boolean): string | null 
 /** readNational then settle(), for digits that start with the calling code: read as international first. */
 function withCallingCode(digits: string, country: string, read: string, strict: boolean): Answer {
   if (digits.length > 15) return UNPROVEN; // not read as international then
+  // Lenient, when the international reading is kept whatever its country and the national one is
+  // the same number (`1 555 987 6543` in the US, where the trunk prefix is the calling code), both
+  // answers are `+digits`: neither needs its country found or its number types tried.
+  if (!strict && possibleWhereverFound(digits) && readsCallingCodeAsTrunkPrefix(digits, country)) return `+${digits}`;
   const international = readingOf(digits);
   if (international.valid) return settledReading(international, digits, read, strict);
   const national = parseNational(digits, country);

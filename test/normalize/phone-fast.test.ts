@@ -129,6 +129,22 @@ describe('the fast path gives the full reading of every input', () => {
   });
 });
 
+describe('the shortcuts, where they stop', () => {
+  // Digits that start with the calling code, read in a country whose trunk prefix is another:
+  // Åland's national reading (+358 35869312) is valid where the international one is not, so
+  // lenient mode does not take `+digits` as the NANP's `1…` does.
+  it.each([
+    ['35869312', 'AX'],
+    ['35841229', 'AX'],
+    ['15559876543', 'US'],
+    ['12015550123', 'CA'],
+    ['18765550123', 'JM'],
+  ])('%s in %s', (value, country) => {
+    expectSame(value, country, false);
+    expectSame(value, country, true);
+  });
+});
+
 describe('idempotence, where phone.test.ts states it', () => {
   const contexts = [undefined, 'US', 'GB', 'BR', 'SG'].map((c) => context(c, false)).concat([undefined, 'US', 'DE'].map((c) => context(c, true)));
 
