@@ -46,6 +46,11 @@ export function hashValue(value: string, algorithm: HashAlgorithm = 'sha256', en
   return createHash(algorithm).update(value, 'utf8').digest(encoding);
 }
 
+/** The fewest characters a digest of `algorithm` is written in (base64): shorter values are no hash, even trimmed. */
+export function shortestDigest(algorithm: HashAlgorithm): number {
+  return Math.ceil(DIGEST_BYTES[algorithm] / 3) * 4;
+}
+
 /**
  * If `value` already is a hash of `algorithm` (hex of either case, or base64), its digest as
  * lowercase hex; otherwise undefined. Used so that a value is never hashed twice.

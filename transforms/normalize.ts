@@ -1,7 +1,7 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import type { DestinationPreset, KeySpec } from '../src/destinations/types.js';
 import { AudienceEtlError } from '../src/errors.js';
-import { detectHashed, type HashAlgorithm } from '../src/hash.js';
+import { detectHashed, shortestDigest, type HashAlgorithm } from '../src/hash.js';
 import type { Row, RowChunk } from '../src/model/row.js';
 import { AdaptiveMemo } from '../src/memo.js';
 import { countryAlpha2 } from '../src/normalize/country.js';
@@ -91,12 +91,15 @@ export class RowNormalizer {
       };
     }
     const key = JSON.stringify(spec.key);
+    // Values shorter than any digest (names, countries, most phones) skip the trim and the check.
     const prehashed = spec.hashed
-      ? `const hex = detectHashed(raw.trim(), algorithm);
-        if (hex !== undefined) {
-          (row.prehashed ??= {})[${key}] = hex;
-          row.values[${key}] = hex;
-          continue;
+      ? `if (raw.length >= ${shortestDigest(this.algorithm)}) {
+          const hex = detectHashed(raw.trim(), algorithm);
+          if (hex !== undefined) {
+            (row.prehashed ??= {})[${key}] = hex;
+            row.values[${key}] = hex;
+            continue;
+          }
         }`
       : '';
     const body = `return function fill(rows, countries, rowMemos) {
