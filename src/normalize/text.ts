@@ -34,7 +34,7 @@ export function foldDiacritics(s: string): string {
 }
 
 /** Lower-cased spellings that mean "no value" in CRM exports (English, Portuguese, Spanish). */
-const PLACEHOLDERS: ReadonlySet<string> = new Set([
+export const PLACEHOLDERS: ReadonlySet<string> = new Set([
   'null', 'nil', 'none', 'n/a', 'n\\a', 'na', 'n.a.', 'n.a', 'n/d', '#n/a', '#na', '#null!', '(null)', '<null>',
   '[null]', '(blank)', '(empty)', 'nan', '-', '--', '---', '.', '..', '...', '?', '??', '???', '_', '*', '0',
   'unknown', 'unk', 'undefined', 'not available', 'not applicable', 'not provided', 'not specified', 'no data',
@@ -51,9 +51,13 @@ export function isPlaceholder(s: string): boolean {
   const t = s.trim();
   if (t.length === 0) return true;
   if (t.length > MAX_PLACEHOLDER_LENGTH) return FILLER_ONLY.test(t);
-  // No placeholder starts with 1–9 or `+`: phones, ids and dates skip the lowercase and lookup.
-  const first = t.charCodeAt(0);
-  if ((first >= 49 && first <= 57) || first === 43) return false;
+  // No placeholder holds a digit but `0`, nor starts with `+`: phones, ids and dates skip the
+  // lowercase copy and the lookup.
+  if (t.charCodeAt(0) === 43) return false;
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c >= 48 && c <= 57) return t === '0';
+  }
   return PLACEHOLDERS.has(t.toLowerCase()) || FILLER_ONLY.test(t);
 }
 

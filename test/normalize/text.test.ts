@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { clean, foldDiacritics, hasNonAscii, isPlaceholder, nfc } from '../../src/normalize/text.js';
+import fc from 'fast-check';
+import { clean, foldDiacritics, hasNonAscii, isPlaceholder, nfc, PLACEHOLDERS } from '../../src/normalize/text.js';
 
 describe('nfc', () => {
   it('composes a combining accent (SPEC 3: José typed either way is one value)', () => {
@@ -49,7 +50,22 @@ describe('isPlaceholder', () => {
     expect(isPlaceholder(s)).toBe(true);
   });
 
-  it.each(['mary@example.com', 'Nadia', 'nan@example.com', '00', '-1', 'n', 'Anna', 'João', 'not available today'])(
+  it('answers as a lookup of the lowercased value would, digits or not', () => {
+    const reference = (s: string) => {
+      const t = s.trim();
+      return t.length === 0 || (t.length <= 16 && PLACEHOLDERS.has(t.toLowerCase())) || /^[-._*?\s]+$/.test(t);
+    };
+    const spelling = fc.constantFrom(...PLACEHOLDERS, 'C00000000', '0', ' 0 ', '00', 'n/a1', '1null', '+0', '#0');
+    const noise = fc.stringMatching(/^[ 0-9a-zA-Z.\-/]{0,3}$/);
+    fc.assert(
+      fc.property(fc.oneof(spelling, fc.tuple(noise, spelling, noise).map((p) => p.join('')), fc.string()), (s) => {
+        expect(isPlaceholder(s), JSON.stringify(s)).toBe(reference(s));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it.each(['mary@example.com', 'Nadia', 'nan@example.com', '00', '-1', 'n', 'Anna', 'João', 'not available today', 'C00000000', '0.0'])(
     '%j is a value',
     (s) => {
       expect(isPlaceholder(s)).toBe(false);
