@@ -14,6 +14,20 @@ export function tempPathFor(finalPath: string): string {
 }
 
 /**
+ * Renames a finished temporary file to its final name, removing an older file of that name first.
+ * Renamed over an existing file, ext4 (auto_da_alloc, the default) writes the new file's data to
+ * disk before the rename completes, so that a crash cannot leave an empty file where a full one
+ * was: re-running a 5M-row Meta job into the same directory waited ~4.5 s on the disk for it (12.5
+ * s against 17 s). Removing the old file first is no replacement, so writeback stays the kernel's
+ * business. A crash between the two leaves no file under the final name and the new one under its
+ * temporary name: never a partial file that looks finished.
+ */
+export async function moveIntoPlace(tempPath: string, finalPath: string): Promise<void> {
+  await rm(finalPath, { force: true });
+  await rename(tempPath, finalPath);
+}
+
+/**
  * A file written under a temporary name in its final directory and renamed into place by
  * `commit()`: a reader never sees a partial file under the final name. `abort()` removes it.
  */
@@ -46,7 +60,7 @@ export class AtomicFile {
     this.done = true;
     this.stream.end();
     await finished(this.stream);
-    await rename(this.tempPath, this.finalPath);
+    await moveIntoPlace(this.tempPath, this.finalPath);
   }
 
   /** Destroys the stream and removes the temporary file. Safe to call more than once. */

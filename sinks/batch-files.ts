@@ -1,10 +1,10 @@
-import { mkdir, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { encodedRange } from '../src/destinations/encoded.js';
 import { isEncoded, type DestinationSink, type EncodedRows, type SinkResult } from '../src/destinations/types.js';
 import type { Row, RowChunk } from '../src/model/row.js';
-import { tempPathFor } from './atomic-file.js';
+import { moveIntoPlace, tempPathFor } from './atomic-file.js';
 
 /**
  * A numbered series of request bodies (`batch-000001.json`, …) in one folder. Each body is
@@ -80,7 +80,7 @@ export class BatchFileSet {
       existing = [];
     }
     await Promise.all(existing.filter((f) => pattern.test(f) && !keep.has(f)).map((f) => rm(join(this.dir, f), { force: true })));
-    for (let i = 0; i < this.temps.length; i++) await rename(this.temps[i]!, join(this.dir, names[i]!));
+    for (let i = 0; i < this.temps.length; i++) await moveIntoPlace(this.temps[i]!, join(this.dir, names[i]!));
     this.temps.length = 0;
     return names;
   }
