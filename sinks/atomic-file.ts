@@ -15,12 +15,13 @@ export function tempPathFor(finalPath: string): string {
 
 /**
  * Renames a finished temporary file to its final name, removing an older file of that name first.
- * Renamed over an existing file, ext4 (auto_da_alloc, the default) writes the new file's data to
- * disk before the rename completes, so that a crash cannot leave an empty file where a full one
- * was: re-running a 5M-row Meta job into the same directory waited ~4.5 s on the disk for it (12.5
- * s against 17 s). Removing the old file first is no replacement, so writeback stays the kernel's
- * business. A crash between the two leaves no file under the final name and the new one under its
- * temporary name: never a partial file that looks finished.
+ * Renamed over an existing file, ext4 (auto_da_alloc, the default) starts writing the new file's
+ * data to disk at once, so that a crash cannot leave an empty file where a full one was: a 5M-row
+ * Meta job re-run into the same directory (500 batch files replaced) took 15.2-17.9 s, against
+ * 13.5-15.2 s with the old files removed first (three pairs); into a new directory, 12.4-12.7 s.
+ * Without a replacement, writeback stays the kernel's business. A crash between the two leaves no
+ * file under the final name and the new one under its temporary name: never a partial file that
+ * looks finished.
  */
 export async function moveIntoPlace(tempPath: string, finalPath: string): Promise<void> {
   await rm(finalPath, { force: true });
