@@ -68,9 +68,21 @@ function readInternational(digits: string): Reading {
   return parsed !== undefined && isPossibleParts(parsed) ? { possible: e164Of(parsed) } : NO_READING;
 }
 
+/** E164.test(s) without the regular expression engine: it took a fifth of a national number's reading. */
+export function isE164(s: string): boolean {
+  if (s.length < 3 || s.length > 16 || s.charCodeAt(0) !== 43) return false;
+  const first = s.charCodeAt(1);
+  if (first < 49 || first > 57) return false;
+  for (let i = 2; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
 function pick(reading: Reading, strict: boolean): string | null {
   const e164 = reading.valid ?? (strict ? null : reading.possible ?? null);
-  return e164 !== null && E164.test(e164) ? e164 : null;
+  return e164 !== null && isE164(e164) ? e164 : null;
 }
 
 /**

@@ -5,7 +5,7 @@ import examples from 'libphonenumber-js/mobile/examples';
 import { describe, expect, it } from 'vitest';
 import { seeded } from '../../benchmarks/generate.js';
 import { usePlanShortcuts } from '../../src/normalize/phone-plan.js';
-import { normalizePhoneE164, normalizePhoneMeta, toE164, toE164Reference } from '../../src/normalize/phone.js';
+import { isE164, normalizePhoneE164, normalizePhoneMeta, toE164, toE164Reference } from '../../src/normalize/phone.js';
 import { makeContext } from '../../src/normalize/types.js';
 import type { NormalizeContext } from '../../src/normalize/types.js';
 
@@ -126,6 +126,19 @@ describe('the fast path gives the full reading of every input', () => {
         expectSame(value, c, true);
       }
     }
+  });
+});
+
+describe('isE164', () => {
+  it('answers as /^\+[1-9]\d{1,14}$/ does', () => {
+    const e164Like = fc.tuple(fc.constantFrom('+', '', '-', '++'), fc.stringMatching(/^[0-9]{0,17}[a-z ]?$/)).map(([a, b]) => a + b);
+    fc.assert(
+      fc.property(fc.oneof(e164Like, fc.string()), (s) => {
+        expect(isE164(s), JSON.stringify(s)).toBe(/^\+[1-9]\d{1,14}$/.test(s));
+      }),
+      { numRuns: 5000 },
+    );
+    for (const s of ['+0123', '+12', '+1', '+123456789012345', '+1234567890123456', '+1a']) expect(isE164(s), s).toBe(/^\+[1-9]\d{1,14}$/.test(s));
   });
 });
 
