@@ -537,6 +537,51 @@ function commonLengths(callingCode: string): readonly number[] | null {
   return common;
 }
 
+const neverRatedLengths = new Map<string, ReadonlySet<number>>();
+
+/**
+ * True when a national number of `length` digits is neither valid nor possible in any plan of the
+ * calling code, whatever its digits: no plan's possible lengths hold it, and every plan has types,
+ * none of which allows it (hasNumberType then asks no pattern: see typeCheckOf).
+ */
+function neverRated(callingCode: string, length: number): boolean {
+  let lengths = neverRatedLengths.get(callingCode);
+  if (lengths === undefined) {
+    const countries = countriesOf(callingCode) ?? [];
+    const plans = [planOf(callingCode), ...countries.map(planOf)];
+    const never = new Set<number>();
+    for (let n = MIN_LENGTH_FOR_NSN; n <= MAX_LENGTH_FOR_NSN; n++) {
+      const rated = plans.some((plan) => checkLength('0'.repeat(n), plan) === 'IS_POSSIBLE' || plan.types === undefined || plan.types.some((type) => type.lengths === undefined || type.lengths.includes(n)));
+      if (!rated) never.add(n);
+    }
+    lengths = never;
+    neverRatedLengths.set(callingCode, lengths);
+  }
+  return lengths.has(length);
+}
+
+/**
+ * The E.164 number `parseInternational(digits)` reads, when lenient mode keeps it and a proof
+ * needs no country: the digits as written (after their calling code) are neither valid nor
+ * possible anywhere, so readInternational falls to the parsed reading; that strips a trunk
+ * prefix (`+44 (0)20…`), and every plan deems what is left possible, so it is kept.
+ * `undefined` when any of this does not hold.
+ */
+export function strippedInternational(digits: string): string | undefined {
+  if (digits.length < 3) return undefined;
+  const callingCode = leadingCallingCode(digits);
+  if (callingCode === undefined || callingCode.length === digits.length) return undefined;
+  const rest = digits.slice(callingCode.length);
+  if (!neverRated(callingCode, rest.length)) return undefined;
+  const plan = planOf(callingCode);
+  const stripped = stripNationalPrefix(rest, plan);
+  if (stripped === rest || stripped.length < MIN_LENGTH_FOR_NSN || !possibleInEveryPlan(callingCode, stripped.length)) return undefined;
+  // extractNationalNumber's one other way back to the number as written (no number of today's
+  // metadata takes it here: 659,200 tried with trunk prefixes of every calling code).
+  if (plan.nationalNumber.test(rest) && !plan.nationalNumber.test(stripped)) return undefined;
+  return `+${callingCode}${stripped}`;
+}
+
 /**
  * True when parseNational(digits, country) reads the digits as the country's calling code and the
  * rest, whichever branch it takes, given that every plan of the calling code deems the rest's

@@ -13,6 +13,7 @@ import {
   rateNumber,
   readsCallingCodeAsTrunkPrefix,
   splitInternational,
+  strippedInternational,
 } from './phone-plan.js';
 import type { PhoneParts, Rating } from './phone-plan.js';
 import { AdaptiveMemo } from '../memo.js';
@@ -275,6 +276,9 @@ function possibleWhereverFound(digits: string): boolean {
 /** pick(readInternational(digits)), then settle(). */
 function settledInternational(digits: string, read: string, strict: boolean): string | null {
   if (strict || !possibleWhereverFound(digits)) {
+    // Lenient, a trunk prefix kept after the calling code (`+44 (0)20 …`): the reading that strips it.
+    const stripped = strict ? undefined : strippedInternational(digits);
+    if (stripped !== undefined) return isE164(stripped) ? settleFast(stripped, read, strict) : null;
     const rating = rateInternational(digits);
     if (rating === UNPROVEN) return settledReading(readInternational(digits), digits, read, strict);
     if (!kept(rating, strict)) return null;
