@@ -161,6 +161,8 @@ export class NewtailSink extends Writable implements DestinationSink {
       r += n;
       if (writer.rows >= this.rowsPerFile) await this.completeCurrent();
     }
+    // appendEncoded copied every row's levels and values into the writer's pages.
+    chunk.release?.();
   }
 
   private async openNext(): Promise<ParquetFileWriter> {

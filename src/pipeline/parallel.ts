@@ -6,6 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CsvEngine, type CsvDelimiter } from '../../transforms/parse-csv.js';
 import { ColumnMapper } from '../../transforms/map.js';
 import type { RecordBlock } from '../../transforms/split-records.js';
+import { packedBuffer } from '../destinations/encoded.js';
 import type { DestinationPreset, EncodedRows, ResolvedRunOptions } from '../destinations/types.js';
 import type { Row } from '../model/row.js';
 import type { RunStats } from '../model/stats.js';
@@ -134,8 +135,8 @@ export function parallelCsv(o: ParallelCsvOptions): Transform {
     for (const entry of result.rejects) stats.reject(entry);
     if (encode) {
       const encoded = result.encoded;
-      const buffer = encoded?.bytes?.buffer;
-      if (encoded !== undefined && buffer instanceof ArrayBuffer) {
+      const buffer = encoded === undefined ? undefined : packedBuffer(encoded);
+      if (encoded !== undefined && buffer !== undefined) {
         let released = false;
         encoded.release = () => {
           if (released) return;

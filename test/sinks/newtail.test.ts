@@ -13,6 +13,9 @@ import {
   type NewtailSinkOptions,
 } from '../../sinks/newtail.js';
 import { RunStats } from '../../src/model/stats.js';
+import { packedBuffer, packEncoded } from '../../src/destinations/encoded.js';
+import type { EncodedRows } from '../../src/destinations/types.js';
+import { encodeColumns } from '../../sinks/parquet.js';
 import type { Row } from '../../src/model/row.js';
 import { listFiles, tempDir } from '../helpers/tmp.js';
 import { readParquet } from './parquet-reader.js';
@@ -50,7 +53,40 @@ async function write(s: NewtailSink, chunks: (Row | Row[])[]): Promise<void> {
   await pipeline(Readable.from(chunks, { objectMode: true }), s);
 }
 
+/** Rows encoded as a worker sends them: columns packed into one buffer, given back (detached here) on release. */
+function packed(chunk: Row[], released: string[]): EncodedRows {
+  const encoded: EncodedRows = { encoded: 'newtail', rows: chunk.length, text: '', ends: new Uint32Array(0), columns: encodeColumns(COLUMNS, chunk.map((r) => r.values!)) };
+  packEncoded(encoded, []);
+  const buffer = packedBuffer(encoded)!;
+  encoded.release = () => {
+    released.push(String(chunk[0]!.values!.CUSTOMER_ID));
+    // As the pool does once a worker takes it: the buffer is gone from this thread.
+    structuredClone(buffer, { transfer: [buffer] });
+  };
+  return encoded;
+}
+
 describe('newtail sink', () => {
+  it('gives a packed chunk back only once every row of it is in the file writer', async () => {
+    const out = tempDir();
+    // Files of 3 rows: chunks cross file boundaries, and the sink waits on the file between appends.
+    const { s, stats } = sink(out, { rowsPerFile: 3, now: () => new Date('2024-01-31T10:00:00Z') });
+    const released: string[] = [];
+    await write(s, [packed(rows(4), released), packed(rows(5, 4), released), packed(rows(2, 9), released)]);
+    expect(released).toEqual(['C0', 'C4', 'C9']);
+    const ids: unknown[] = [];
+    const ages: unknown[] = [];
+    for (const file of s.result().files) {
+      const back = await readParquet(join(out, file));
+      ids.push(...back.rows.map((r) => r.CUSTOMER_ID));
+      ages.push(...back.rows.map((r) => r.AGE));
+    }
+    expect(ids).toEqual(rows(11).map((r) => r.values!.CUSTOMER_ID));
+    expect(ages).toEqual(rows(11).map((r) => Number(r.values!.AGE)));
+    expect(stats.rowsOut).toBe(11);
+  });
+
+
   it('writes every column with its type, Snappy, at PREFIX/audiences/YYYY/mm/dd/TIMESTAMP.parquet.snappy', async () => {
     const out = tempDir();
     const { s, stats } = sink(out);
