@@ -66,7 +66,7 @@ export function packEncoded(encoded: EncodedRows, spares?: ArrayBuffer[]): Array
 /**
  * Copies a block's Parquet columns into one buffer (a spare when one is large enough, as for
  * text) and points them at it: one buffer to transfer and, once the sink has appended the rows,
- * to give back (see `columnsBuffer`). Twenty-odd fresh typed arrays a block made the receiving
+ * to give back (see `packedBuffer`). Twenty-odd fresh typed arrays a block made the receiving
  * thread's collections run every ~50 ms, forced by external memory.
  */
 function packColumns(columns: EncodedColumn[], spares: ArrayBuffer[] | undefined): ArrayBuffer {
