@@ -94,8 +94,11 @@ export class S3Transport implements Transport {
 
   async countRows(item: UploadItem): Promise<number | undefined> {
     try {
-      // parquetjs-lite has no types; only its row count is read, from the footer.
-      const parquet = (await import('parquetjs-lite' as string)) as { ParquetReader: { openFile(path: string): Promise<{ getRowCount(): unknown; close(): Promise<void> }> } };
+      // parquetjs-lite has no types; only its row count is read, from the footer. It is CommonJS,
+      // and Node's ESM import names only one of its exports: ParquetReader is on `default`.
+      type ParquetLite = { ParquetReader: { openFile(path: string): Promise<{ getRowCount(): unknown; close(): Promise<void> }> } };
+      const loaded = (await import('parquetjs-lite' as string)) as Partial<ParquetLite> & { default?: ParquetLite };
+      const parquet = loaded.ParquetReader !== undefined ? (loaded as ParquetLite) : loaded.default!;
       const reader = await parquet.ParquetReader.openFile(item.path);
       try {
         return Number(reader.getRowCount());
