@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AdaptiveMemo } from '../src/memo.js';
+import { AdaptiveMemo, MemoGauge } from '../src/memo.js';
 
 describe('AdaptiveMemo', () => {
   it('answers repeated keys with what was recorded', () => {
@@ -58,5 +58,70 @@ describe('AdaptiveMemo', () => {
         }
       }),
     );
+  });
+
+  describe('memos sharing a MemoGauge (one field, one memo per country)', () => {
+    it('turn off together, learning from the lookups of all of them', () => {
+      const gauge = new MemoGauge();
+      const us = new AdaptiveMemo<number>(undefined, gauge);
+      const br = new AdaptiveMemo<number>(undefined, gauge);
+      br.set('kept before', 1);
+      // Unique keys, split between the two: neither alone reaches a window, together they do.
+      for (let i = 0; i < 4096; i++) {
+        const memo = i % 2 ? us : br;
+        memo.get(`u${i}`);
+        memo.set(`u${i}`, i);
+      }
+      expect(us.active).toBe(false);
+      expect(br.active).toBe(false);
+      br.set('x', 1); // ignored while off
+      expect(br.get('x')).toBeUndefined();
+    });
+
+    it('keep no entry from before they turned off, once they sample again', () => {
+      const gauge = new MemoGauge();
+      const us = new AdaptiveMemo<number>(undefined, gauge);
+      const br = new AdaptiveMemo<number>(undefined, gauge);
+      br.set('stale', 1);
+      expect(br.get('stale')).toBe(1);
+      for (let i = 0; i < 4095; i++) us.get(`u${i}`);
+      expect(us.active).toBe(false);
+      for (let rest = 0; rest < 1 << 18; rest++) us.get('x');
+      expect(br.active).toBe(true);
+      // br was not touched while off: its map still held 'stale' until now.
+      expect(br.get('stale')).toBeUndefined();
+    });
+
+    it('stay on when keys repeat across them', () => {
+      const gauge = new MemoGauge();
+      const memos = [0, 1, 2].map(() => new AdaptiveMemo<number>(undefined, gauge));
+      for (let i = 0; i < 50_000; i++) {
+        const memo = memos[i % 3]!;
+        const key = `name${i % 300}`;
+        if (memo.get(key) === undefined) memo.set(key, i % 300);
+      }
+      expect(memos.every((m) => m.active)).toBe(true);
+      expect(memos[1]!.get('name7')).toBe(7);
+    });
+
+    it('each give its own function\'s results, whatever the order of keys and memos', () => {
+      const fs = [(s: string) => s.trim().toLowerCase(), (s: string) => s.toUpperCase(), (s: string) => `${s.length}`];
+      fc.assert(
+        fc.property(
+          fc.array(fc.tuple(fc.integer({ min: 0, max: 2 }), fc.oneof(fc.constantFrom(' Ana', 'BO ', 'cy', 'Dé', ''), fc.string())), { maxLength: 6000 }),
+          (lookups) => {
+            const gauge = new MemoGauge();
+            const memos = fs.map(() => new AdaptiveMemo<string>(40, gauge));
+            for (const [m, key] of lookups) {
+              const known = memos[m]!.get(key);
+              const value = known ?? fs[m]!(key);
+              if (known === undefined) memos[m]!.set(key, value);
+              expect(value).toBe(fs[m]!(key));
+            }
+          },
+        ),
+        { numRuns: 50 },
+      );
+    });
   });
 });

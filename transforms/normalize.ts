@@ -3,7 +3,7 @@ import type { DestinationPreset, KeySpec } from '../src/destinations/types.js';
 import { AudienceEtlError } from '../src/errors.js';
 import { detectHashed, shortestDigest, type HashAlgorithm } from '../src/hash.js';
 import type { Row, RowChunk } from '../src/model/row.js';
-import { AdaptiveMemo } from '../src/memo.js';
+import { AdaptiveMemo, MemoGauge } from '../src/memo.js';
 import { countryAlpha2 } from '../src/normalize/country.js';
 import { detach } from '../src/normalize/text.js';
 import type { NormalizeContext } from '../src/normalize/types.js';
@@ -42,6 +42,8 @@ export class RowNormalizer {
    * normalizers are pure functions of the value and the context, and most columns repeat.
    */
   private readonly memos = new Map<string | undefined, (AdaptiveMemo<string | null> | undefined)[]>();
+  /** Per key, what its memos (one per country) learn together: whether its values repeat. */
+  private readonly gauges: readonly MemoGauge[];
 
   /** Indexes in `keys` of the keys rows can have (all, unless `fields` rules some out). */
   private readonly filled: readonly number[];
@@ -50,6 +52,7 @@ export class RowNormalizer {
 
   constructor(options: NormalizeOptions) {
     this.keys = options.preset.keys;
+    this.gauges = this.keys.map(() => new MemoGauge());
     const fields = options.fields === undefined ? undefined : new Set(options.fields);
     // A derived key can come from the context alone (Google's regionCode from --default-country).
     this.filled = this.keys.flatMap((spec, k) => (fields === undefined || fields.has(spec.field) || spec.derive !== undefined ? [k] : []));
@@ -138,7 +141,7 @@ export class RowNormalizer {
     let memos = this.memos.get(country);
     if (memos === undefined) {
       // Keys made from several fields (`derive`) depend on more than their value: never memoized.
-      memos = this.keys.map((spec) => (spec.derive === undefined ? new AdaptiveMemo<string | null>() : undefined));
+      memos = this.keys.map((spec, k) => (spec.derive === undefined ? new AdaptiveMemo<string | null>(undefined, this.gauges[k]) : undefined));
       this.memos.set(country, memos);
     }
     return memos;

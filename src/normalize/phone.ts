@@ -16,7 +16,7 @@ import {
   strippedInternational,
 } from './phone-plan.js';
 import type { PhoneParts, Rating } from './phone-plan.js';
-import { AdaptiveMemo } from '../memo.js';
+import { AdaptiveMemo, MemoGauge } from '../memo.js';
 import { hasNonAscii, isPlaceholder } from './text.js';
 import type { NormalizeContext } from './types.js';
 
@@ -401,6 +401,9 @@ function fromNational(national: PhoneParts | undefined, digits: string, bare: bo
  */
 const lenientMemos = new Map<string, AdaptiveMemo<string | null>>();
 const strictMemos = new Map<string, AdaptiveMemo<string | null>>();
+/** Per mode, what the countries' memos learn together: whether numbers repeat (see MemoGauge). */
+const lenientGauge = new MemoGauge();
+const strictGauge = new MemoGauge();
 
 function cachedE164(value: string, ctx: NormalizeContext): string | null {
   const strict = ctx.phoneMode === 'strict';
@@ -408,7 +411,7 @@ function cachedE164(value: string, ctx: NormalizeContext): string | null {
   const country = ctx.country ?? '';
   let memo = memos.get(country);
   if (memo === undefined) {
-    memo = new AdaptiveMemo(50_000);
+    memo = new AdaptiveMemo(50_000, strict ? strictGauge : lenientGauge);
     memos.set(country, memo);
   }
   const hit = memo.get(value);
