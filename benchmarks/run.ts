@@ -37,12 +37,20 @@ export interface BenchRow {
   ratio_python?: number;
   /** per_second ÷ DuckDB's, when it ran. */
   ratio_duckdb?: number;
+  /** End to end with `rounds` > 1: the seconds of every round, in order; `seconds` is their median. */
+  runs?: number[];
 }
 
 export interface BenchOptions {
   rows: number;
   /** Destinations to run end to end. */
   destinations?: string[];
+  /**
+   * Rounds of the end-to-end scenarios (default 1). Each round runs every scenario once, in the
+   * same order, so that a slow spell of a shared machine falls on all of them; each scenario then
+   * reports its median round.
+   */
+  rounds?: number;
   onProgress?: (done: number, total: number, scenario: string) => void;
 }
 
@@ -77,8 +85,10 @@ function sampleValues(n: number): { email: string[]; phone: string[]; name: stri
 
 export async function runBenchmarks(options: BenchOptions): Promise<BenchRow[]> {
   const destinations = options.destinations ?? ['meta', 'google', 'datax', 'liveintent', 'newtail'];
-  // Steps: hash on one core, hash on every core, 3 field kinds, input, naive Node, DuckDB, Python, each destination.
-  const total = 2 + 3 + 4 + destinations.length;
+  const rounds = options.rounds ?? 1;
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`rounds must be a positive whole number, got ${rounds}`);
+  // Steps: hash on one core, hash on every core, 3 field kinds, input, then per round naive Node, DuckDB, Python, each destination.
+  let total = 2 + 3 + 1 + rounds * (3 + destinations.length);
   let done = 0;
   const step = (name: string) => options.onProgress?.(done++, total, name);
   const rows: BenchRow[] = [];
@@ -149,44 +159,71 @@ export async function runBenchmarks(options: BenchOptions): Promise<BenchRow[]> 
     await generateCsv(input, options.rows);
     const bytes = (await stat(input)).size;
     const script = fileURLToPath(new URL('./scenario.js', import.meta.url));
-    const scenario = async (name: string): Promise<BenchRow> => {
-      const out = join(dir, `out-${name}`);
-      const { stdout } = await run(process.execPath, [script, name, input, out], { maxBuffer: 1 << 20 });
-      const r = JSON.parse(stdout.trim().split('\n').pop()!) as { rows_in: number; seconds: number; max_rss_mb: number };
+    /** One run of a scenario; its row count is checked before it counts. */
+    const measure = async (name: string, command: string, args: string[], out: string): Promise<Measured> => {
+      const { stdout } = await run(command, args, { maxBuffer: 1 << 20 });
+      const r = JSON.parse(stdout.trim().split('\n').pop()!) as Measured;
       if (r.rows_in !== options.rows) throw new Error(`${name}: read ${r.rows_in} rows, expected ${options.rows}`);
       await rm(out, { recursive: true, force: true });
-      return { scenario: name === 'naive' ? 'naive Node (csv-parse → createHash → csv-stringify)' : `run ${name}`, rows: r.rows_in, seconds: r.seconds, per_second: r.rows_in / r.seconds, mb_per_second: bytes / 1e6 / r.seconds, max_rss_mb: r.max_rss_mb };
+      return r;
     };
-    step('naive Node baseline');
-    const naive = await scenario('naive');
-    rows.push(naive);
+    const node = (name: string) => () => measure(name, process.execPath, [script, name, input, join(dir, `out-${name}`)], join(dir, `out-${name}`));
     // The plain-Python way too, where python3 and the script (beside these sources, not in the package) are there.
-    const python = fileURLToPath(new URL('../../benchmarks/python_baseline.py', import.meta.url));
-    let pythonPerSecond: number | undefined;
-    // DuckDB's SQL (the issue's reference), where the devDependency is installed.
-    step('DuckDB baseline');
-    const duck = await scenario('duckdb').catch(() => undefined);
-    if (duck) rows.push({ ...duck, scenario: 'DuckDB SQL (read_csv → sha256 → CSV), all cores', ratio: duck.per_second / naive.per_second, baseline: 'naive Node' });
-    step('plain Python baseline');
-    if (existsSync(python)) {
-      const out = join(dir, 'python.csv');
-      const result = await run('python3', [python, input, out], { maxBuffer: 1 << 20 }).catch(() => undefined);
-      if (result !== undefined) {
-        const r = JSON.parse(result.stdout.trim().split('\n').pop()!) as { rows_in: number; seconds: number; max_rss_mb: number };
-        if (r.rows_in !== options.rows) throw new Error(`python: read ${r.rows_in} rows, expected ${options.rows}`);
-        await rm(out, { force: true });
-        pythonPerSecond = r.rows_in / r.seconds;
-        rows.push({ scenario: 'plain Python (csv → hashlib → csv)', rows: r.rows_in, seconds: r.seconds, per_second: r.rows_in / r.seconds, mb_per_second: bytes / 1e6 / r.seconds, max_rss_mb: r.max_rss_mb, ratio: r.rows_in / r.seconds / naive.per_second, baseline: 'naive Node' });
+    const pythonScript = fileURLToPath(new URL('../../benchmarks/python_baseline.py', import.meta.url));
+    const scenarios: { name: string; label: string; optional: boolean; once: () => Promise<Measured> }[] = [
+      { name: 'naive', label: 'naive Node baseline', optional: false, once: node('naive') },
+      // DuckDB's SQL (the issue's reference), where the devDependency is installed.
+      { name: 'duckdb', label: 'DuckDB baseline', optional: true, once: node('duckdb') },
+      ...(existsSync(pythonScript)
+        ? [{ name: 'python', label: 'plain Python baseline', optional: true, once: () => measure('python', 'python3', [pythonScript, input, join(dir, 'python.csv')], join(dir, 'python.csv')) }]
+        : []),
+      ...destinations.map((d) => ({ name: d, label: `run ${d}`, optional: false, once: node(d) })),
+    ];
+    total = 2 + 3 + 1 + rounds * scenarios.length;
+    const measured = new Map<string, Measured[]>();
+    const missing = new Set<string>();
+    for (let round = 1; round <= rounds; round++) {
+      for (const s of scenarios) {
+        step(rounds > 1 ? `${s.label} (round ${round} of ${rounds})` : s.label);
+        if (missing.has(s.name)) continue;
+        try {
+          const r = await s.once();
+          measured.set(s.name, [...(measured.get(s.name) ?? []), r]);
+        } catch (error) {
+          // A baseline that cannot run here (no DuckDB package, no python3) is left out; ours may not fail.
+          if (!s.optional) throw error;
+          missing.add(s.name);
+          measured.delete(s.name);
+        }
       }
     }
+    const row = (name: string, scenario: string): BenchRow | undefined => {
+      const runs = measured.get(name);
+      if (runs === undefined) return undefined;
+      const seconds = median(runs.map((r) => r.seconds));
+      return {
+        scenario,
+        rows: options.rows,
+        seconds,
+        per_second: options.rows / seconds,
+        mb_per_second: bytes / 1e6 / seconds,
+        max_rss_mb: Math.max(...runs.map((r) => r.max_rss_mb)),
+        ...(runs.length > 1 ? { runs: runs.map((r) => r.seconds) } : {}),
+      };
+    };
+    const naive = row('naive', 'naive Node (csv-parse → createHash → csv-stringify)')!;
+    rows.push(naive);
+    const versus = (r: BenchRow) => ({ ratio: r.per_second / naive.per_second, baseline: 'naive Node' });
+    const duck = row('duckdb', 'DuckDB SQL (read_csv → sha256 → CSV), all cores');
+    if (duck) rows.push({ ...duck, ...versus(duck) });
+    const python = row('python', 'plain Python (csv → hashlib → csv)');
+    if (python) rows.push({ ...python, ...versus(python) });
     for (const d of destinations) {
-      step(`run ${d}`);
-      const r = await scenario(d);
+      const r = row(d, `run ${d}`)!;
       rows.push({
         ...r,
-        ratio: r.per_second / naive.per_second,
-        baseline: 'naive Node',
-        ...(pythonPerSecond ? { ratio_python: r.per_second / pythonPerSecond } : {}),
+        ...versus(r),
+        ...(python ? { ratio_python: r.per_second / python.per_second } : {}),
         ...(duck ? { ratio_duckdb: r.per_second / duck.per_second } : {}),
       });
     }
@@ -197,10 +234,24 @@ export async function runBenchmarks(options: BenchOptions): Promise<BenchRow[]> 
   return rows;
 }
 
+/** What a scenario's process prints, as its last line. */
+interface Measured {
+  rows_in: number;
+  seconds: number;
+  max_rss_mb: number;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
 const fmt = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
 export function formatTable(rows: readonly BenchRow[]): string {
-  const header = ['scenario', 'rows', 'seconds', 'per second', 'MB/s', 'peak MB', 'ratio', 'vs Python', 'vs DuckDB'];
+  const rounds = rows.some((r) => r.runs !== undefined);
+  const header = ['scenario', 'rows', rounds ? 'seconds (median)' : 'seconds', 'per second', 'MB/s', 'peak MB', 'ratio', 'vs Python', 'vs DuckDB', ...(rounds ? ['rounds (s)'] : [])];
   const body = rows.map((r) => [
     r.scenario,
     fmt.format(r.rows),
@@ -211,6 +262,7 @@ export function formatTable(rows: readonly BenchRow[]): string {
     r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}× ${r.baseline}`,
     r.ratio_python === undefined ? '' : `${r.ratio_python.toFixed(2)}×`,
     r.ratio_duckdb === undefined ? '' : `${r.ratio_duckdb.toFixed(2)}×`,
+    ...(rounds ? [r.runs === undefined ? '' : r.runs.map((x) => x.toFixed(2)).join(' ')] : []),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
