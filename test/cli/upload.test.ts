@@ -4,16 +4,13 @@
  * uploads need (the AWS SDK, parquetjs-lite, ssh2) and the native snappy addon outside it; these
  * tests are what shows that the bundle still finds them.
  */
-import { ListObjectsV2Command, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import type { AddressInfo } from 'node:net';
+import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listFiles, tempDir } from '../helpers/tmp.js';
+import { S3RVER_KEYS, startS3, type S3Server } from '../upload/servers/s3.js';
 import { startSshd, type SshdServer } from '../upload/servers/sshd.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -27,22 +24,12 @@ async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ stdou
 
 describe('built CLI: run, then upload newtail to an S3 server on loopback', { timeout: 90_000 }, () => {
   const BUCKET = 'newtail-audiences';
-  let s3rver: S3rver;
-  let store: string;
-  let endpoint: string;
-  let client: S3Client;
-
+  let s3: S3Server;
   beforeAll(async () => {
-    store = mkdtempSync(join(tmpdir(), 's3rver-'));
-    s3rver = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: store, configureBuckets: [{ name: BUCKET }] });
-    const { port } = (await s3rver.run()) as AddressInfo;
-    endpoint = `http://127.0.0.1:${port}`;
-    client = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    s3 = await startS3(BUCKET);
   }, 20_000);
   afterAll(async () => {
-    client?.destroy();
-    await s3rver?.close();
-    rmSync(store, { recursive: true, force: true });
+    await s3?.stop();
   });
 
   it('stores every Parquet file the run wrote, byte for byte', async () => {
@@ -55,27 +42,19 @@ describe('built CLI: run, then upload newtail to an S3 server on loopback', { ti
     // A dry run counts each file's rows with parquetjs-lite, also outside the bundle. (Node's own
     // ESM loader, unlike vitest's, names no ParquetReader export of that CommonJS package.)
     const rowsOut = (JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { rows_out: number }).rows_out;
-    const dry = JSON.parse((await cli(['upload', 'newtail', out, '--bucket', BUCKET, '--endpoint', endpoint, '--dry-run', '--json'])).stdout) as {
+    const dry = JSON.parse((await cli(['upload', 'newtail', out, '--bucket', BUCKET, '--endpoint', s3.endpoint, '--dry-run', '--json'])).stdout) as {
       files: { file: string; status: string; rows?: number }[];
     };
     expect(dry.files.map((f) => f.file)).toEqual(written);
     expect(dry.files.reduce((sum, f) => sum + (f.rows ?? Number.NaN), 0)).toBe(rowsOut);
 
-    // s3rver checks signatures against its one built-in key pair.
-    const { stdout } = await cli(['upload', 'newtail', out, '--bucket', BUCKET, '--endpoint', endpoint, '--json'], {
-      AWS_ACCESS_KEY_ID: 'S3RVER',
-      AWS_SECRET_ACCESS_KEY: 'S3RVER',
-    });
+    const { stdout } = await cli(['upload', 'newtail', out, '--bucket', BUCKET, '--endpoint', s3.endpoint, '--json'], S3RVER_KEYS);
     const result = JSON.parse(stdout) as { sent: number; files: { status: string }[] };
     expect(result.sent).toBe(written.length);
     expect(result.files.every((f) => f.status === 'sent')).toBe(true);
 
-    const listed = await client.send(new ListObjectsV2Command({ Bucket: BUCKET }));
-    expect((listed.Contents ?? []).map((o) => o.Key!).sort()).toEqual(written);
-    for (const key of written) {
-      const object = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
-      expect(Buffer.from(await object.Body!.transformToByteArray()).equals(readFileSync(join(out, 'newtail', key)))).toBe(true);
-    }
+    expect(await s3.keys()).toEqual(written);
+    for (const key of written) expect((await s3.stored(key)).equals(readFileSync(join(out, 'newtail', key)))).toBe(true);
   });
 });
 

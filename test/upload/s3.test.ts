@@ -1,40 +1,30 @@
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s3Sink } from '../../sinks/transports/s3.js';
 import { uploadDestination } from '../../src/upload/index.js';
 import type { UploadOptions } from '../../src/upload/types.js';
 import { tempDir } from '../helpers/tmp.js';
+import { S3RVER_KEYS, startS3, type S3Server } from './servers/s3.js';
 import { fakeClock, writeStrays } from './helpers.js';
 
-// s3rver checks signatures against its one built-in key pair.
-const KEYS = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' };
+const KEYS = S3RVER_KEYS;
 const BUCKET = 'newtail-audiences';
-let s3rver: S3rver;
+let server: S3Server;
 let endpoint: string;
-let client: S3Client;
-let store: string;
 const proxies: (() => Promise<void>)[] = [];
 
 beforeAll(async () => {
-  store = mkdtempSync(join(tmpdir(), 's3rver-'));
-  s3rver = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: store, configureBuckets: [{ name: BUCKET }] });
-  const { port } = (await s3rver.run()) as AddressInfo;
-  endpoint = `http://127.0.0.1:${port}`;
-  client = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+  server = await startS3(BUCKET);
+  endpoint = server.endpoint;
 }, 20_000);
 afterAll(async () => {
   for (const close of proxies) await close();
-  client?.destroy();
-  await s3rver?.close();
-  rmSync(store, { recursive: true, force: true });
+  await server?.stop();
 });
 
 /** Newtail files under `<dir>/newtail/`, keyed as the document lays them out. */
@@ -46,15 +36,8 @@ function newtailFiles(dir: string, files: Record<string, Buffer>): void {
   }
 }
 
-async function stored(key: string): Promise<Buffer> {
-  const object = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
-  return Buffer.from(await object.Body!.transformToByteArray());
-}
-
-async function keys(prefix: string): Promise<string[]> {
-  const listed = await client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }));
-  return (listed.Contents ?? []).map((o) => o.Key!).sort();
-}
+const stored = (key: string): Promise<Buffer> => server.stored(key);
+const keys = (prefix: string): Promise<string[]> => server.keys(prefix);
 
 /**
  * A TCP proxy in front of s3rver that cuts its first `drop` connections and notes the request
