@@ -10,7 +10,9 @@
  * printed, the output is decompressed by the system's `bzip2 -dc` and its bytes compared with
  * the input (SHA-256 and line count), so a fast but wrong writer cannot win.
  *
- * Candidates: `bzip2` and `lbzip2` as child processes (sinks/bzip2.ts), `lbzip2 -n 1`, and two
+ * Candidates: `bzip2` and `lbzip2` as child processes (sinks/bzip2.ts), `lbzip2 -n 1`, `lbzip2 -n 1
+ * -1` (DataX's level), 7-Zip's own bzip2 encoder on one thread at its fastest (`7zz -tbzip2 -mx1
+ * -mmt1`, Debian package 7zip, where installed), and two
  * in-process writers if their packages can be found under `--modules DIR` (they are not project
  * dependencies): `compressjs` (pure JS) and `node-bzip2` (native libbz2 binding). Both compress
  * whole buffers only, so they are driven as a stream of independent ~900 kB bzip2 streams, which
@@ -25,12 +27,12 @@ import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync,
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Transform, type Duplex, type TransformCallback } from 'node:stream';
+import { Duplex, PassThrough, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { createBzip2Compressor } from '../sinks/bzip2.js';
 
-const CANDIDATES = ['copy', 'bzip2', 'lbzip2', 'lbzip2-n1', 'node-bzip2', 'compressjs'] as const;
+const CANDIDATES = ['copy', 'bzip2', 'lbzip2', 'lbzip2-n1', 'lbzip2-n1-l1', '7zz-mx1', 'node-bzip2', 'compressjs'] as const;
 type Candidate = (typeof CANDIDATES)[number];
 
 interface Measurement {
@@ -119,6 +121,19 @@ function compressorFor(candidate: Candidate, modules: string): Duplex & { pid?: 
       return createBzip2Compressor({ program: 'lbzip2' });
     case 'lbzip2-n1':
       return createBzip2Compressor({ program: 'lbzip2', threads: 1 });
+    case 'lbzip2-n1-l1':
+      return createBzip2Compressor({ program: 'lbzip2', threads: 1, level: 1 });
+    case '7zz-mx1': {
+      // stdin to stdout (-si -so); the archive name is required but unused.
+      const child = spawn('7zz', ['a', '-tbzip2', '-mx1', '-mmt1', '-si', '-so', 'stdout.bz2'], { stdio: ['pipe', 'pipe', 'ignore'] });
+      const duplex = Duplex.from({ writable: child.stdin, readable: child.stdout }) as Duplex & { pid?: number };
+      child.on('error', (error) => duplex.destroy(error));
+      child.on('close', (code) => {
+        if (code !== 0) duplex.destroy(new Error(`7zz exited with ${code}`));
+      });
+      duplex.pid = child.pid;
+      return duplex;
+    }
     case 'node-bzip2': {
       const binding = load('node-bzip2');
       // compressAsync runs on libuv's pool: two chunks in flight use both cores.
@@ -229,7 +244,7 @@ function runCandidate(candidate: Candidate, input: string, output: string, modul
 }
 
 function row(cells: string[]): string {
-  const widths = [11, 8, 7, 10, 7, 10, 9, 10];
+  const widths = [12, 8, 7, 10, 7, 10, 9, 10];
   return cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join(' ');
 }
 
