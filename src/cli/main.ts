@@ -20,7 +20,8 @@ function version(): string {
 export function buildProgram(): Command {
   const program = new Command('audience-etl')
     .description(
-      'Turn CRM customer exports into customer-match audiences for Meta, Google Data Manager,\n' +
+      // One paragraph: commander wraps it to the terminal's width.
+      'Turn CRM customer exports into customer-match audiences for Meta, Google Data Manager, ' +
         'Yahoo DataX, LiveIntent and Newtail: normalize, hash, validate, batch, write and upload.',
     )
     .version(version())

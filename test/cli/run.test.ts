@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -77,5 +77,16 @@ describe('audience-etl CLI', () => {
     for (const flag of ['--input', '--out', '--map', '--default-country', '--format', '--batch-size', '--hash', '--encoding', '--session-id', '--ldu', '--prefix', '--partner-id', '--segment', '--delta']) {
       expect(run.stdout).toContain(flag);
     }
+  });
+
+  it('stops quietly, exit 0, when the reader of its output goes away (`| head`)', async () => {
+    // The pipe's reading end is closed before the CLI has started, so its first write meets EPIPE.
+    const child = spawn(process.execPath, [BIN, '--help'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 });
