@@ -16,6 +16,7 @@ export const ERROR_CODES = [
   'INVARIANT', // rows_in != rows_out + rows_rejected: a bug, never expected
   'UPLOAD', // a transport refused or failed for good
   'VALIDATION', // a file refused by a destination's validator
+  'INTERRUPTED', // a run stopped by its AbortSignal (the CLI's: SIGINT or SIGTERM)
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -67,6 +67,7 @@ export interface RunDestinationOptions extends RunOptions {
   /** Called about twice a second while the run goes, and once at the end. */
   onProgress?: (progress: RunProgress) => void;
   progressIntervalMs?: number;
+  /** Aborting stops the run: it rejects with INTERRUPTED (or the reason, when an AudienceEtlError) once its temporary files are removed. */
   signal?: AbortSignal;
 }
 
@@ -204,6 +205,12 @@ export async function runDestination(options: RunDestinationOptions): Promise<Ru
     if (!sink.destroyed) sink.destroy();
     // The sink removes its temporary files while it closes; wait so nothing is left behind.
     if (!sink.closed) await new Promise((done) => sink.once('close', done));
+    const signal = options.signal;
+    if (signal?.aborted) {
+      // Stopped on purpose: the caller's reason when it is ours, else INTERRUPTED around it.
+      const reason: unknown = signal.reason;
+      throw reason instanceof AudienceEtlError ? reason : new AudienceEtlError('INTERRUPTED', 'the run was aborted; no output was finished', { file: input.name }, { cause: reason });
+    }
     throw asAudienceEtlError(err, 'IO', { file: input.name });
   }
   if (timer) clearInterval(timer);

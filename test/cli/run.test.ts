@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { generateCsv } from '../../benchmarks/generate.js';
 import { listFiles, tempDir } from '../helpers/tmp.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -88,5 +89,23 @@ describe('audience-etl CLI', () => {
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(stderr).toBe('');
     expect(code).toBe(0);
+  });
+
+  it.each(['SIGINT', 'SIGTERM'] as const)('stops on %s mid-run: exit 128 + signal, temporary files removed, nothing finished', async (signal) => {
+    const dir = tempDir();
+    const input = join(dir, 'crm.csv');
+    await generateCsv(input, 300_000);
+    const out = join(dir, 'out');
+    const child = spawn(process.execPath, [BIN, 'run', 'meta', '--input', input, '--out', out, '--default-country', 'US', '--quiet'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    // Signal once the run is writing its first batches.
+    for (let i = 0; i < 1000 && !listFiles(out).some((f) => f.startsWith('meta/.tmp-')); i++) await new Promise((r) => setTimeout(r, 5));
+    expect(listFiles(out).some((f) => f.startsWith('meta/.tmp-'))).toBe(true);
+    child.kill(signal);
+    expect(await closed).toBe(signal === 'SIGINT' ? 130 : 143);
+    expect(stderr).toMatch(new RegExp(`interrupted by ${signal}; no output was finished`));
+    expect(listFiles(out)).toEqual([]);
   });
 });

@@ -156,4 +156,33 @@ describe('sources', () => {
     expect(result.report.format).toBe(format === 'tsv' ? 'csv' : format);
     expect(result.stats.rows_out).toBe(2);
   });
+
+  it.each([1, 2])('a run aborted half-way (threads %i): INTERRUPTED, and its temporary files removed', async (threads) => {
+    const out = join(tempDir(), 'out');
+    const controller = new AbortController();
+    // Rows (enough for several messages of blocks to the workers), then an input that stays
+    // open: the run is mid-way when it is aborted.
+    const rows = GOOD + Array.from({ length: 12_000 }, (_, i) => `more${i}@example.com,+1 212 555 ${String(i % 10000).padStart(4, '0')}`).join('\n') + '\n';
+    let stalled!: () => void;
+    const input = Readable.from(
+      (async function* () {
+        yield Buffer.from(rows);
+        await new Promise<void>((resolve) => (stalled = resolve));
+        yield Buffer.from('late@example.com,+1 212 555 0199\n');
+      })(),
+    );
+    const running = runDestination({ destination: 'meta', input, out, batchSize: 100, threads, signal: controller.signal });
+    // Abort once the rows before the stall have reached the sink.
+    for (let i = 0; i < 200 && listFiles(out).filter((f) => f.startsWith('meta/')).length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(listFiles(out).some((f) => f.startsWith('meta/.tmp-'))).toBe(true);
+    controller.abort();
+    const error = await running.then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    stalled();
+    expect(error).toBeInstanceOf(AudienceEtlError);
+    expect((error as AudienceEtlError).code).toBe('INTERRUPTED');
+    expectNothingFinished(out);
+  });
 });
