@@ -29,6 +29,10 @@ const bundle = (entry, outfile, options) =>
   esbuild.build({ entryPoints: [join(root, entry)], outfile: join(root, outfile), bundle: true, platform: 'node', target: 'node20', logLevel: 'warning', ...options });
 await bundle('dist/src/index.js', 'dist/cjs/index.cjs', {
   format: 'cjs',
+  // import.meta.url is the bundle's own file, as in ESM: modules find the package root from it
+  // (the worker threads' bundle, the native hasher), so require() users get workers too.
+  define: { 'import.meta.url': '__audienceEtlModuleUrl' },
+  banner: { js: "const __audienceEtlModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
   // Dependencies stay external, except ESM-only ones that require() cannot load on every Node 20.
   external: [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.optionalDependencies ?? {})].filter((d) => !ESM_ONLY.has(d)),
 });
