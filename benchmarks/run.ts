@@ -51,6 +51,8 @@ export interface BenchOptions {
    * reports its median round.
    */
   rounds?: number;
+  /** Aborting stops the scenario running (its process is killed) and removes the generated input. */
+  signal?: AbortSignal;
   onProgress?: (done: number, total: number, scenario: string) => void;
 }
 
@@ -157,11 +159,13 @@ export async function runBenchmarks(options: BenchOptions): Promise<BenchRow[]> 
     const input = join(dir, 'crm.csv');
     step('generating input');
     await generateCsv(input, options.rows);
+    options.signal?.throwIfAborted();
     const bytes = (await stat(input)).size;
     const script = fileURLToPath(new URL('./scenario.js', import.meta.url));
     /** One run of a scenario; its row count is checked before it counts. */
     const measure = async (name: string, command: string, args: string[], out: string): Promise<Measured> => {
-      const { stdout } = await run(command, args, { maxBuffer: 1 << 20 });
+      options.signal?.throwIfAborted();
+      const { stdout } = await run(command, args, { maxBuffer: 1 << 20, signal: options.signal });
       const r = JSON.parse(stdout.trim().split('\n').pop()!) as Measured;
       if (r.rows_in !== options.rows) throw new Error(`${name}: read ${r.rows_in} rows, expected ${options.rows}`);
       await rm(out, { recursive: true, force: true });
@@ -191,7 +195,7 @@ export async function runBenchmarks(options: BenchOptions): Promise<BenchRow[]> 
           measured.set(s.name, [...(measured.get(s.name) ?? []), r]);
         } catch (error) {
           // A baseline that cannot run here (no DuckDB package, no python3) is left out; ours may not fail.
-          if (!s.optional) throw error;
+          if (!s.optional || options.signal?.aborted) throw error;
           missing.add(s.name);
           measured.delete(s.name);
         }

@@ -1,6 +1,8 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/tmp.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'audience-etl.js');
@@ -71,5 +73,29 @@ describe('audience-etl bench (built CLI, a small input)', { timeout: 120_000 }, 
     const r = cli(['bench', '--rounds', '0']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--rounds must be a positive whole number, got "0"/);
+  });
+
+  it('stops on Ctrl-C: the scenario running is killed and the generated input removed, exit 130', async () => {
+    const tmp = tempDir(); // the bench's temporary folder goes here (TMPDIR)
+    const child = spawn(process.execPath, [BIN, 'bench', '--rows', '200000', '--destinations', 'meta'], {
+      cwd: ROOT,
+      env: { ...process.env, TMPDIR: tmp },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    await new Promise<void>((resolve) => {
+      child.stderr.setEncoding('utf8').on('data', (text: string) => {
+        stderr += text;
+        // The input is generated; the first end-to-end scenario has started.
+        if (/naive Node baseline/.test(stderr)) resolve();
+      });
+      child.on('close', () => resolve());
+    });
+    expect(readdirSync(tmp).some((name) => name.startsWith('audience-etl-bench-'))).toBe(true);
+    child.kill('SIGINT');
+    expect(await closed).toBe(130);
+    expect(stderr).toMatch(/bench interrupted by SIGINT; its generated input was removed/);
+    expect(readdirSync(tmp).filter((name) => name.startsWith('audience-etl-bench-'))).toEqual([]);
   });
 });
