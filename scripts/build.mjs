@@ -37,10 +37,11 @@ await bundle('dist/src/index.js', 'dist/cjs/index.cjs', {
   external: [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.optionalDependencies ?? {})].filter((d) => !ESM_ONLY.has(d)),
 });
 // The CLI as one file: importing dist/src/cli/main.js loads ~225 ES modules (77 of ours, 93 of
-// libphonenumber-js) in ~180 ms at every command's start; the one file loads in ~60 ms. Left outside: packages loaded only by
-// commands that need them (uploads, LiveIntent's zip, the bench, which finds its scenario script
-// next to its own module) and the native snappy addon. The bundle sits beside main.js, so its
-// relative paths (package.json, ../../benchmarks/run.js) mean what they meant there.
+// libphonenumber-js) in ~180 ms at every command's start; the one file loads in ~60 ms. Left
+// outside: packages loaded only by commands that need them (uploads, LiveIntent's zip, the bench,
+// which finds its scenario script next to its own module) and the native snappy addon. The bundle
+// sits beside main.js, so its relative paths (package.json, ../../benchmarks/run.js) mean what
+// they meant there.
 await bundle('dist/src/cli/main.js', 'dist/src/cli/main.bundle.js', {
   format: 'esm',
   external: ['archiver', 'snappy', 'ssh2', '@aws-sdk/*', 'parquetjs-lite', '@duckdb/*'],

@@ -55,7 +55,8 @@ export class AdaptiveMemo<V> {
       gauge.resting--;
       return undefined;
     }
-    // Entries from before the memos last turned off: the data may have changed since.
+    // Entries from before the memos last turned off go, as the memo that turned them off dropped
+    // its own: still right (results are pure) but worth their memory only while the memos are on.
     if (this.epoch !== gauge.epoch) this.empty();
     const value = this.map.get(key);
     if (value !== undefined) gauge.hits++;
