@@ -141,7 +141,8 @@ export function describeUploadResult(result: UploadResult): string[] {
 /**
  * Runs one upload for the CLI (`upload`, and `run … --upload` after the run): prints the
  * summary (stderr) or the JSON result (stdout), and returns the exit code: 0, or 1 when a
- * LiveIntent status is an error or did not come in time. Fatal errors are thrown.
+ * LiveIntent status is an error or did not come in time, or 130/143 when SIGINT/SIGTERM stopped it.
+ * Fatal errors are thrown.
  */
 export async function runUploadFromCli(
   destination: string,
@@ -153,8 +154,14 @@ export async function runUploadFromCli(
     throw new AudienceEtlError('UNKNOWN_DESTINATION', `unknown destination ${JSON.stringify(destination)}; expected one of ${DESTINATION_NAMES.join(', ')}`);
   }
   const quiet = flags.quiet === true;
+  // Ctrl-C or a TERM stops the upload where it is: the journal knows what the platform accepted,
+  // so the same command resumes. Each handler is taken once: a second signal kills at once.
   const controller = new AbortController();
-  const onSignal = (): void => controller.abort(new AudienceEtlError('UPLOAD', 'interrupted; run the same command again to resume'));
+  let caught: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    caught = signal;
+    controller.abort(new AudienceEtlError('INTERRUPTED', `interrupted by ${signal}; run the same command again to resume (nothing accepted is sent twice)`));
+  };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   let result: UploadResult;
@@ -164,6 +171,12 @@ export async function runUploadFromCli(
       signal: controller.signal,
       ...(quiet ? {} : { log: (line: string) => streams.err.write(`${line}\n`) }),
     });
+  } catch (error) {
+    // Whatever the transport made of the abort (a failed request, a cancelled wait), it was ours.
+    if (caught === undefined) throw error;
+    streams.err.write(`audience-etl: ${(controller.signal.reason as AudienceEtlError).message}\n`);
+    // As a shell reports a process a signal stopped: 128 + the signal's number.
+    return caught === 'SIGINT' ? 130 : 143;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

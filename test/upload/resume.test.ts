@@ -90,4 +90,30 @@ describe('journal: an upload killed part-way resumes without sending any batch t
     expect(await third.exit).toEqual({ code: 0, signal: null });
     expect(server.to('/users')).toHaveLength(7);
   });
+
+  it.each(['SIGINT', 'SIGTERM'] as const)('%s mid-request: exit 128 + signal, a message saying to run it again, and the rest sent by the next run', async (signal) => {
+    const dir = tempDir();
+    writeMetaBatches(dir, [4, 4, 4]);
+    server.reset();
+    server.stallAtSeq = 2;
+    const stalled = new Promise<void>((resolve) => (server.onStall = resolve));
+
+    const first = upload(dir);
+    await Promise.race([stalled, first.exit.then((e) => Promise.reject(new Error(`the upload ended before the signal: ${JSON.stringify(e)} ${first.stderr()}`)))]);
+    first.child.kill(signal);
+    expect(await first.exit).toEqual({ code: signal === 'SIGINT' ? 130 : 143, signal: null });
+    expect(first.stderr()).toContain(`audience-etl: interrupted by ${signal}; run the same command again to resume`);
+    expect(server.accepted.map((b) => b.batchSeq)).toEqual([1]);
+
+    const second = upload(dir, '--json');
+    expect(await second.exit).toEqual({ code: 0, signal: null });
+    const result = JSON.parse(second.stdout()) as UploadResult;
+    expect(result.files.map((f) => [f.file, f.status])).toEqual([
+      ['batch-000001.json', 'already-sent'],
+      ['batch-000002.json', 'sent'],
+      ['batch-000003.json', 'sent'],
+    ]);
+    expect(server.accepted.map((b) => b.batchSeq)).toEqual([1, 2, 3]);
+    for (const text of [first.stdout(), first.stderr(), second.stdout(), second.stderr()]) expect(text).not.toContain(TOKEN);
+  });
 });
