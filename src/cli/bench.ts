@@ -1,6 +1,7 @@
 import { availableParallelism, cpus } from 'node:os';
 import type { Command } from 'commander';
 import { AudienceEtlError } from '../errors.js';
+import { Interrupted, untilInterrupted } from './interrupt.js';
 
 export function registerBenchCommand(program: Command): void {
   program
@@ -19,37 +20,26 @@ export function registerBenchCommand(program: Command): void {
       const tty = process.stderr.isTTY;
       // Ctrl-C or a TERM stops the scenario running and removes the generated input (~107 MB per
       // million rows) rather than leaving it in the temporary folder.
-      const controller = new AbortController();
-      let caught: NodeJS.Signals | undefined;
-      const stop = (signal: NodeJS.Signals) => {
-        caught = signal;
-        controller.abort();
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      let results: Awaited<ReturnType<typeof runBenchmarks>>;
-      try {
-        results = await runBenchmarks({
-          signal: controller.signal,
-          rows,
-          destinations: opts.destinations.split(',').map((d) => d.trim()).filter(Boolean),
-          rounds: Number(opts.rounds),
-          onProgress: (done, total, scenario) => {
-            const width = 20;
-            const bar = '#'.repeat(Math.round((done / total) * width)).padEnd(width, ' ');
-            if (tty) process.stderr.write(`\r[${bar}] ${done}/${total} ${scenario}\u001b[K${done === total ? '\n' : ''}`);
-            else process.stderr.write(`bench: ${done}/${total} ${scenario}\n`);
-          },
-        });
-      } catch (error) {
-        if (caught === undefined) throw error;
-        if (tty) process.stderr.write('\n');
-        process.stderr.write(`audience-etl: bench interrupted by ${caught}; its generated input was removed\n`);
-        process.exitCode = caught === 'SIGINT' ? 130 : 143;
+      const results = await untilInterrupted(
+        (signal) => `bench interrupted by ${signal}; its generated input was removed`,
+        (signal) =>
+          runBenchmarks({
+            signal,
+            rows,
+            destinations: opts.destinations.split(',').map((d) => d.trim()).filter(Boolean),
+            rounds: Number(opts.rounds),
+            onProgress: (done, total, scenario) => {
+              const width = 20;
+              const bar = '#'.repeat(Math.round((done / total) * width)).padEnd(width, ' ');
+              if (tty) process.stderr.write(`\r[${bar}] ${done}/${total} ${scenario}\u001b[K${done === total ? '\n' : ''}`);
+              else process.stderr.write(`bench: ${done}/${total} ${scenario}\n`);
+            },
+          }),
+      );
+      if (results instanceof Interrupted) {
+        process.stderr.write(`${tty ? '\n' : ''}audience-etl: ${results.message}\n`);
+        process.exitCode = results.exitCode;
         return;
-      } finally {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
       }
       const machine = { cores: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', node: process.version, date: new Date().toISOString().slice(0, 10) };
       if (opts.json) process.stdout.write(JSON.stringify({ machine, rows, rounds: Number(opts.rounds), results }, null, 2) + '\n');

@@ -1,8 +1,9 @@
 import { Command, Option } from 'commander';
 import { DESTINATION_NAMES } from '../destinations/types.js';
-import { AudienceEtlError, isAudienceEtlError } from '../errors.js';
+import { AudienceEtlError } from '../errors.js';
 import { CANONICAL_FIELDS } from '../model/fields.js';
 import { runDestination, type RunResult } from '../pipeline/run.js';
+import { Interrupted, untilInterrupted } from './interrupt.js';
 import { formatCount, ProgressReporter } from './progress.js';
 import { addUploadOptions, runUploadFromCli } from './upload.js';
 
@@ -85,53 +86,42 @@ export function registerRunCommand(program: Command): void {
         ? { country: opts.lduCountry as number | undefined, state: opts.lduState as number | undefined }
         : undefined;
       // Ctrl-C or a TERM stops the run cleanly: its temporary files are removed and nothing looks
-      // finished. Each handler is taken once, so a second signal kills at once.
-      const controller = new AbortController();
-      let caught: NodeJS.Signals | undefined;
-      const stop = (signal: NodeJS.Signals) => {
-        caught = signal;
-        controller.abort(new AudienceEtlError('INTERRUPTED', `interrupted by ${signal}; no output was finished (temporary files removed)`));
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      let result: RunResult;
-      try {
-        result = await runDestination({
-          signal: controller.signal,
-          destination,
-          input: opts.input as string,
-          out: opts.out as string,
-          format: opts.format as string | undefined,
-          map: parseMapPairs(opts.map as string[]),
-          defaultCountry: opts.defaultCountry as string | undefined,
-          dateFormat: opts.dateFormat as string | undefined,
-          phoneMode: opts.phone as 'lenient' | 'strict',
-          batchSize: opts.batchSize as number | undefined,
-          rowsPerFile: opts.rowsPerFile as number | undefined,
-          hash: opts.hash as string | undefined,
-          encoding: opts.encoding as string | undefined,
-          sessionId: opts.sessionId as string | undefined,
-          ldu,
-          partnerId: opts.partnerId as string | undefined,
-          subId: opts.subId as string | undefined,
-          segments: opts.segment as string[],
-          digest: opts.digest as 'md5' | 'sha1' | undefined,
-          compression: opts.compression as 'none' | 'gzip' | 'zip' | undefined,
-          prefix: opts.prefix as string | undefined,
-          delta: opts.delta === true,
-          threads: opts.threads as number | undefined,
-          onProgress: progress ? (p) => progress.update(p) : undefined,
-        });
-      } catch (error) {
-        if (caught === undefined || !isAudienceEtlError(error) || error.code !== 'INTERRUPTED') throw error;
+      // finished.
+      const result = await untilInterrupted(
+        (signal) => `interrupted by ${signal}; no output was finished (temporary files removed)`,
+        (signal) =>
+          runDestination({
+            signal,
+            destination,
+            input: opts.input as string,
+            out: opts.out as string,
+            format: opts.format as string | undefined,
+            map: parseMapPairs(opts.map as string[]),
+            defaultCountry: opts.defaultCountry as string | undefined,
+            dateFormat: opts.dateFormat as string | undefined,
+            phoneMode: opts.phone as 'lenient' | 'strict',
+            batchSize: opts.batchSize as number | undefined,
+            rowsPerFile: opts.rowsPerFile as number | undefined,
+            hash: opts.hash as string | undefined,
+            encoding: opts.encoding as string | undefined,
+            sessionId: opts.sessionId as string | undefined,
+            ldu,
+            partnerId: opts.partnerId as string | undefined,
+            subId: opts.subId as string | undefined,
+            segments: opts.segment as string[],
+            digest: opts.digest as 'md5' | 'sha1' | undefined,
+            compression: opts.compression as 'none' | 'gzip' | 'zip' | undefined,
+            prefix: opts.prefix as string | undefined,
+            delta: opts.delta === true,
+            threads: opts.threads as number | undefined,
+            onProgress: progress ? (p) => progress.update(p) : undefined,
+          }),
+      );
+      if (result instanceof Interrupted) {
         progress?.done();
-        process.stderr.write(`\naudience-etl: ${error.message}\n`);
-        // As a shell reports a process a signal stopped: 128 + the signal's number.
-        process.exitCode = caught === 'SIGINT' ? 130 : 143;
+        process.stderr.write(`\naudience-etl: ${result.message}\n`);
+        process.exitCode = result.exitCode;
         return;
-      } finally {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
       }
       progress?.done();
       if (!quiet) printSummary(result);

@@ -3,6 +3,7 @@ import { DESTINATION_NAMES, type DestinationName } from '../destinations/types.j
 import { AudienceEtlError } from '../errors.js';
 import { LIVEINTENT_ERRORS } from '../liveintent/status.js';
 import { uploadDestination } from '../upload/index.js';
+import { Interrupted, untilInterrupted } from './interrupt.js';
 import type { CustomerFileSource, MetaOperation, UploadOptions, UploadResult } from '../upload/types.js';
 
 const fmt = new Intl.NumberFormat('en-US');
@@ -155,31 +156,19 @@ export async function runUploadFromCli(
   }
   const quiet = flags.quiet === true;
   // Ctrl-C or a TERM stops the upload where it is: the journal knows what the platform accepted,
-  // so the same command resumes. Each handler is taken once: a second signal kills at once.
-  const controller = new AbortController();
-  let caught: NodeJS.Signals | undefined;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    caught = signal;
-    controller.abort(new AudienceEtlError('INTERRUPTED', `interrupted by ${signal}; run the same command again to resume (nothing accepted is sent twice)`));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  let result: UploadResult;
-  try {
-    result = await uploadDestination(destination as DestinationName, dir, {
-      ...uploadOptionsFromFlags(flags),
-      signal: controller.signal,
-      ...(quiet ? {} : { log: (line: string) => streams.err.write(`${line}\n`) }),
-    });
-  } catch (error) {
-    // Whatever the transport made of the abort (a failed request, a cancelled wait), it was ours.
-    if (caught === undefined) throw error;
-    streams.err.write(`audience-etl: ${(controller.signal.reason as AudienceEtlError).message}\n`);
-    // As a shell reports a process a signal stopped: 128 + the signal's number.
-    return caught === 'SIGINT' ? 130 : 143;
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+  // so the same command resumes.
+  const result = await untilInterrupted(
+    (signal) => `interrupted by ${signal}; run the same command again to resume (nothing accepted is sent twice)`,
+    (signal) =>
+      uploadDestination(destination as DestinationName, dir, {
+        ...uploadOptionsFromFlags(flags),
+        signal,
+        ...(quiet ? {} : { log: (line: string) => streams.err.write(`${line}\n`) }),
+      }),
+  );
+  if (result instanceof Interrupted) {
+    streams.err.write(`audience-etl: ${result.message}\n`);
+    return result.exitCode;
   }
   if (flags.json === true) streams.out.write(`${JSON.stringify(result, null, 2)}\n`);
   else if (!quiet) streams.err.write(`${describeUploadResult(result).join('\n')}\n`);
